@@ -1,0 +1,1 @@
+"""Sangam integration hub: transports, inbox/outbox, jobs, reconciliation and the API."""

@@ -1,0 +1,123 @@
+"""The ``sangam`` command: serve, worker, db, demo, verify, openapi, schedule, user."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from hub.config import ConfigError
+
+app = typer.Typer(
+    help="Sangam: loan origination, servicing and integration hub.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+openapi_app = typer.Typer(help="The OpenAPI description.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(openapi_app, name="openapi")
+
+
+def _runtime(migrate: bool = True):
+    from hub import runtime
+
+    try:
+        return runtime.start(migrate=migrate)
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def version() -> None:
+    """Print Sangam's version."""
+    from lms_core import __version__
+
+    typer.echo(f"sangam {__version__}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from hub.db.migrate import current, upgrade
+
+    rt = _runtime(migrate=False)
+    upgrade(rt.url, revision)
+    typer.echo(f"database at revision {current(rt.url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    from hub.db.migrate import current
+
+    rt = _runtime(migrate=False)
+    typer.echo(current(rt.url) or "empty")
+
+
+@app.command()
+def serve(host: str | None = None, port: int | None = None) -> None:
+    """Serve the API and pages (migrates an empty database first)."""
+    import uvicorn
+
+    from hub.api.app import create_app
+
+    rt = _runtime()
+    api = create_app(rt.settings, rt.session_factory)
+    uvicorn.run(api, host=host or rt.settings.host, port=port or rt.settings.port, log_config=None)
+
+
+@app.command()
+def worker(concurrency: int = 1) -> None:
+    """Run a durable job worker (Procrastinate on PostgreSQL)."""
+    from hub.jobs import run_worker
+
+    rt = _runtime()
+    run_worker(rt, concurrency)
+
+
+@app.command()
+def verify() -> None:
+    """Check ledger and audit invariants; exit 1 on any violation."""
+    from lms_core.persistence import audit_repository, ledger_repository
+
+    rt = _runtime()
+    with rt.session_factory() as session:
+        problems = ledger_repository.verify(session) + audit_repository.verify_chain(session)
+    for problem in problems:
+        typer.echo(f"VIOLATION {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ledger and audit log verified: no violations")
+
+
+@app.command()
+def demo(
+    serve: bool = typer.Option(True, help="serve the API after the demo day"),
+    port: int | None = None,
+) -> None:
+    """Set up the demo tenant, run the demo business day, then serve on 127.0.0.1."""
+    from hub.demo import run_demo
+
+    rt = _runtime()
+    run_demo(rt, serve=serve, port=port)
+
+
+@openapi_app.command("export")
+def openapi_export(out: Path = Path("docs/openapi.json")) -> None:
+    """Write the OpenAPI description to OUT (no database needed)."""
+    from hub.api.app import create_app
+    from hub.config import load_settings
+
+    api = create_app(load_settings(), session_factory=None)  # type: ignore[arg-type]
+    out.write_text(json.dumps(api.openapi(), indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {out}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    try:
+        app()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Database access: the engine (embedded PostgreSQL or DATABASE_URL) and migrations."""

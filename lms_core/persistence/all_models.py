@@ -1,0 +1,3 @@
+"""Import every model module so the metadata knows all tables (Alembic, tests)."""
+
+from lms_core.persistence import models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Job schedule definitions: which job runs when, per tenant / counterpart."""
