@@ -38,7 +38,7 @@ def version() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations up to REVISION (default: head)."""
     from hub.db.migrate import current, upgrade
 

@@ -1,0 +1,40 @@
+"""The demo business day leaves a sound ledger; docs/openapi.json is current."""
+
+import json
+from pathlib import Path
+
+from hub.api.app import create_app
+from hub.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_openapi_matches_the_app():
+    api = create_app(load_settings(), session_factory=None)
+    committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    assert committed == json.loads(json.dumps(api.openapi(), sort_keys=True)), (
+        "docs/openapi.json is stale: run `sangam openapi export`"
+    )
+
+
+def test_demo_day_runs_twice_and_verifies(tmp_path):
+    """The demo commits for real, so it gets a database of its own."""
+    import os
+
+    from hub.db.engine import make_engine, make_session_factory
+    from hub.demo import run_demo
+    from hub.runtime import Runtime
+    from tests.db import fresh_database
+
+    url = fresh_database(f"sangam_test_demo_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    engine = make_engine(url, 4)
+    settings = load_settings(data_dir=tmp_path, jwt_secret="x" * 40)
+    rt = Runtime(settings, url, engine, make_session_factory(engine))
+    try:
+        first = run_demo(rt, serve=False)
+        again = run_demo(rt, serve=False)
+    finally:
+        engine.dispose()
+    assert first["ledger_violations"] == 0
+    assert again["ledger_violations"] == 0
+    assert again["tenant_id"] == first["tenant_id"]
