@@ -30,6 +30,7 @@ from decimal import Decimal
 from lms_core.money import HUNDRED, ZERO, RoundingMode, round_to
 from lms_core.schedule.build import (
     build_schedule,
+    fee_amounts,
     make_rates,
     make_rounder,
     make_shape,
@@ -37,7 +38,13 @@ from lms_core.schedule.build import (
 from lms_core.schedule.dates import build_periods
 from lms_core.schedule.declining import amortize
 from lms_core.schedule.lines import Schedule
-from lms_core.schedule.terms import PERIODS_PER_YEAR, Frequency, InterestMethod, LoanTerms
+from lms_core.schedule.terms import (
+    PERIODS_PER_YEAR,
+    Frequency,
+    InterestMethod,
+    LoanTerms,
+    PayableTo,
+)
 
 _ONE = Decimal(1)
 _TOLERANCE = Decimal("1e-24")
@@ -59,6 +66,8 @@ class KfsFigures:
     total_payable: Decimal
     installment: Decimal
     installments: int
+    upfront_fees_lender: Decimal = ZERO  # KFS item 8 (A)
+    upfront_fees_third_party: Decimal = ZERO  # KFS item 8 (B)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +171,14 @@ def kfs_figures(terms: LoanTerms, schedule: Schedule) -> KfsFigures:
         total_payable=payable,
         installment=schedule.installment,
         installments=len(schedule.lines),
+        upfront_fees_lender=_upfront_for(terms, schedule, PayableTo.LENDER),
+        upfront_fees_third_party=_upfront_for(terms, schedule, PayableTo.THIRD_PARTY),
     )
+
+
+def _upfront_for(terms: LoanTerms, schedule: Schedule, payee: PayableTo) -> Decimal:
+    own = replace(terms, fees=tuple(f for f in terms.fees if f.payable_to is payee))
+    return fee_amounts(own, schedule.financed)[0]
 
 
 def rate_change_impact(terms: LoanTerms, basis_points: int = 25) -> RateImpact:

@@ -3,7 +3,9 @@
 :func:`preview_schedule` backs ``POST /api/v1/schedules/preview`` and
 ``sangam schedule preview --terms FILE.json``. It returns ``(result, [])`` or
 ``(None, problems)`` listing *every* problem (field and reason), never a partial
-schedule. docs/SCHEDULE_CONTRACT.md documents the same contract for API users.
+schedule: the form of each field and the consistency of the terms are checked in the
+same call (consistency needs the five required fields to be readable).
+docs/SCHEDULE_CONTRACT.md documents the same contract for API users.
 
 Numbers: amounts and rates are decimal strings ("15.5"), ints, or Decimals (parse the
 JSON with ``parse_float=Decimal``). A float is refused: it cannot hold 0.1 exactly.
@@ -62,10 +64,16 @@ from lms_core.schedule.validate import validate_terms
 def parse_terms(payload: Any) -> tuple[LoanTerms | None, list[Problem]]:
     """Return the :class:`LoanTerms` in ``payload`` and every problem found with them."""
     terms, problems = read_terms(payload)
-    if terms is None or problems:
+    if terms is None:
         return None, problems
-    problems = validate_terms(terms)
+    reported = {_root(p.field) for p in problems}
+    problems += [p for p in validate_terms(terms) if _root(p.field) not in reported]
     return (None, problems) if problems else (terms, [])
+
+
+def _root(field: str) -> str:
+    """Return the top-level field of a dotted / indexed name (``fees[0].amount`` → fees)."""
+    return field.split(".")[0].split("[")[0]
 
 
 def preview_schedule(payload: Any) -> tuple[dict | None, list[Problem]]:

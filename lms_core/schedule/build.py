@@ -135,7 +135,7 @@ def build_schedule(terms: LoanTerms) -> Schedule:
     else:
         total_interest = _precomputed_interest(terms, financed, rates, periods[-1].accrual_end)
         rule_of_78 = terms.interest_method is InterestMethod.RULE_OF_78
-        outcome = precomputed(financed, total_interest, periods, rounder, rule_of_78, fee)
+        outcome = precomputed(financed, total_interest, periods, rounder, rule_of_78, fee, extra)
     return Schedule(
         lines=tuple(outcome.lines),
         financed=financed,

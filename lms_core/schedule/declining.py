@@ -11,6 +11,11 @@ to the interest quantum. What the installment then pays off depends on the phase
    tranche is disbursed) from the balance and the installments left, then each line's
    principal is the installment less the interest.
 
+Interest carried into a line (deferred moratorium interest, broken-period interest
+added to the first installment) is paid *on top of* the installment: it does not eat
+into that line's principal. A negative broken-period interest (short first period)
+lowers the first installment the same way.
+
 The installment for an annuity is the standard EMI formula ``B·r·(1+r)^m / ((1+r)^m − 1)``
 rounded to the product's multiple; a balloon subtracts the balloon's present value
 first; a step schedule divides by the present value of the step multipliers. The last
@@ -93,6 +98,10 @@ def _installment(shape: Shape, balance: Decimal, rate: Decimal, j: int, left: in
     kind = shape.amortization
     if kind is Amortization.EQUAL_PRINCIPAL:
         return balance / left
+    if kind is Amortization.BULLET:
+        return balance * rate  # the regular interest-only payment
+    if kind is Amortization.CUSTOM:
+        return _ZERO  # the custom lines give their own amounts
     if kind is Amortization.BALLOON:
         discount = (_ONE + rate) ** -left
         return annuity(balance - shape.balloon * discount, rate, left)
@@ -174,24 +183,26 @@ def amortize(
                 bal += added
                 raw += tranche_interest
                 recompute = recompute or shape.fixed_installment is None
-        if extra:
-            raw += extra
-            extra = _ZERO
         interest = raw.quantize(q, rounding=qmode)
+        if extra:  # broken-period interest rides on the installment, not on its principal
+            deferred += extra.quantize(q, rounding=qmode)
+            extra = _ZERO
         number = first_number + k
         if k < free:
             if shape.capitalise:
-                bal += interest
-                capitalised += interest
+                bal += interest + deferred
+                capitalised += interest + deferred
+                deferred = _ZERO
             else:
                 deferred += interest
             append(new(Line, (number, due, _ZERO, _ZERO, fee, fee, bal)))
             continue
+        charged = interest
         if deferred:
-            interest += deferred
+            charged = max(interest + deferred, _ZERO)
             deferred = _ZERO
         if k < paying_from:
-            append(new(Line, (number, due, _ZERO, interest, fee, interest + fee, bal)))
+            append(new(Line, (number, due, _ZERO, charged, fee, charged + fee, bal)))
             continue
         j = k - paying_from
         if recompute:
@@ -207,8 +218,8 @@ def amortize(
         if last or principal > bal:
             principal = bal
         bal -= principal
-        total = principal + interest + fee if fee else principal + interest
-        append(new(Line, (number, due, principal, interest, fee, total, bal)))
+        total = principal + charged + fee if fee else principal + charged
+        append(new(Line, (number, due, principal, charged, fee, total, bal)))
         if last or (shape.stop_when_paid and bal == 0):
             break
     return Outcome(lines, base if base is not None else _ZERO, capitalised)

@@ -34,8 +34,12 @@ def precomputed(
     rounder: Rounder,
     rule_of_78: bool,
     fee: Decimal = _ZERO,
+    extra_first_interest: Decimal = _ZERO,
 ) -> Outcome:
-    """Return flat (or Rule of 78) lines for ``balance`` with ``total_interest`` fixed."""
+    """Return flat (or Rule of 78) lines for ``balance`` with ``total_interest`` fixed.
+
+    ``extra_first_interest`` (broken-period interest) is paid on top of the first line.
+    """
     n = len(periods)
     q, mode = rounder.interest_quantum, rounder.interest_mode
     installment = rounder.installment((balance + total_interest) / n)
@@ -47,10 +51,12 @@ def precomputed(
             interest, principal = interest_left, bal
         else:
             share = Decimal(n - k) / digits if rule_of_78 else Decimal(1) / n
-            interest = (total_interest * share).quantize(q, rounding=mode)
+            interest = min((total_interest * share).quantize(q, rounding=mode), interest_left)
             principal = min(max(installment - interest, _ZERO), bal)
         bal -= principal
         interest_left -= interest
+        if k == 0 and extra_first_interest:
+            interest = max(interest + extra_first_interest.quantize(q, rounding=mode), _ZERO)
         total = principal + interest + fee
         lines.append(ScheduleLine(k + 1, period.due, principal, interest, fee, total, bal))
     return Outcome(lines, installment, _ZERO)

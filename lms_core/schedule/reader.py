@@ -43,7 +43,31 @@ _MISSING = object()
 _FLOAT = 'a float is not accepted: send a string such as "15.5" (or parse with Decimal)'
 
 TOP_FIELDS = frozenset(
-    ["principal", "currency", "annual_rate", "tenure", "frequency", "disbursement_date", "first_due_date", "interest_method", "amortization", "interest_basis", "day_count", "installment_rounding", "interest_rounding", "moratorium", "down_payment_percent", "disbursements", "fees", "broken_period", "balloon_percent", "step", "custom", "holidays", "stick_to_month_end"]
+    [
+        "principal",
+        "currency",
+        "annual_rate",
+        "tenure",
+        "frequency",
+        "disbursement_date",
+        "first_due_date",
+        "interest_method",
+        "amortization",
+        "interest_basis",
+        "day_count",
+        "installment_rounding",
+        "interest_rounding",
+        "moratorium",
+        "down_payment_percent",
+        "disbursements",
+        "fees",
+        "broken_period",
+        "balloon_percent",
+        "step",
+        "custom",
+        "holidays",
+        "stick_to_month_end",
+    ]
 )
 
 
@@ -263,7 +287,12 @@ def _holidays(r: FieldReader) -> tuple[HolidayCalendar, BusinessDayConvention, A
 
 
 def read_terms(payload: Any) -> tuple[LoanTerms | None, list[Problem]]:
-    """Return the LoanTerms read from ``payload`` and every problem met while reading."""
+    """Return the LoanTerms read from ``payload`` and every problem met while reading.
+
+    The terms come back whenever the required fields could be read, even with problems
+    in optional ones (those take their defaults), so that the consistency checks can
+    still run and report their problems in the same answer.
+    """
     problems: list[Problem] = []
     r = FieldReader(payload, problems)
     r.unknown(TOP_FIELDS)
@@ -299,6 +328,9 @@ def read_terms(payload: Any) -> tuple[LoanTerms | None, list[Problem]]:
     custom = values["custom"]
     if custom and values["tenure"] is not None and values["tenure"] != len(custom):
         r.problem("tenure", "must equal the number of custom installments")
-    if problems or any(values[k] is None for k in ("principal", "annual_rate", "tenure")):
+    required = ("principal", "annual_rate", "tenure", "frequency", "disbursement_date")
+    if any(values[k] is None for k in required):
         return None, problems
+    for key in ("down_payment_percent", "balloon_percent"):
+        values[key] = ZERO if values[key] is None else values[key]  # reported already
     return LoanTerms(**values), problems
