@@ -15,9 +15,8 @@ from mappings.engine import (
     load_mapping,
     mapping_path,
     partition,
-    render_rows,
-    write_csv,
 )
+from mappings.writer import WriteResult, render_rows, write_csv
 
 __all__ = [
     "Format",
@@ -25,6 +24,7 @@ __all__ = [
     "Mapping",
     "MappingError",
     "RecordError",
+    "WriteResult",
     "apply_mapping",
     "load_mapping",
     "mapping_path",

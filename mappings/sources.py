@@ -57,8 +57,9 @@ def _csv_lines(opts: dict, data: Any) -> Iterator[tuple[int, list[Any]]]:
             quotechar=opts.get("quotechar", '"'),
         )
         # zip with the reader's own counter: line_num is the *physical* line number
-        return ((reader.line_num, row) for row in reader)
-    return ((n, list(row)) for n, row in enumerate(data, start=1))
+        # why: blank rows are dropped here, in the one generator the hot path goes through
+        return ((reader.line_num, row) for row in reader if row and any(row))
+    return ((n, list(row)) for n, row in enumerate(data, start=1) if row and any(row))
 
 
 def _excel_cell(value: Any) -> Any:
@@ -79,15 +80,17 @@ def _xlsx_lines(opts: dict, data: Any) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # why: heavy import, only xlsx mappings pay it
 
     if not isinstance(data, bytes | bytearray):
-        return ((n, list(row)) for n, row in enumerate(data, start=1))
+        return ((n, list(row)) for n, row in enumerate(data, start=1) if row and any(row))
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     sheet = book[opts["sheet"]] if opts.get("sheet") else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
-    return ((n, [_excel_cell(c) for c in row]) for n, row in enumerate(rows, start=1))
+    cells = ((n, [_excel_cell(c) for c in row]) for n, row in enumerate(rows, start=1))
+    return ((n, row) for n, row in cells if any(row))
 
 
 def _tabular(opts: dict, lines: Iterator[tuple[int, list[Any]]]) -> Prepared:
-    lines = itertools.islice(lines, int(opts.get("skip_rows", 0)), None)
+    if opts.get("skip_rows"):
+        lines = itertools.islice(lines, int(opts["skip_rows"]), None)
     header: dict[str, int] = {}
     header_line = 0
     if opts.get("header", True):
@@ -105,8 +108,7 @@ def _tabular(opts: dict, lines: Iterator[tuple[int, list[Any]]]) -> Prepared:
             raise SourceError(f"column {source!r} not in header", line=header_line)
         return operator.itemgetter(header[key])
 
-    rows = ((n, row) for n, row in lines if row and any(row))
-    return Prepared(rows, resolve)
+    return Prepared(lines, resolve)
 
 
 def _fixed_width(opts: dict, data: Any) -> Prepared:

@@ -38,6 +38,9 @@ class Step:
     name: str
     bind: Callable[[Resolver], Forward]
     inverse: Callable[[Any], Any] | None
+    # True when the step ignores surrounding whitespace itself, so a ``strip`` just before
+    # it can be dropped at compile time (one call less per field per record).
+    strips_padding: bool = False
 
 
 def _fixed(fn: Forward) -> Callable[[Resolver], Forward]:
@@ -72,13 +75,16 @@ def _as_list(args: Any, key: str) -> list[str]:
 
 def _date(args: Any) -> Step:
     formats = _as_list(args, "formats")
-    cache: dict[Any, date] = {}
+    cache: dict[Any, date | None] = {}
 
     def parse_uncached(v: Any) -> date:
         if isinstance(v, datetime):
             return v.date()
         if isinstance(v, date):
             return v
+        v = v.strip()
+        if not v:
+            return None
         for fmt in formats:
             try:
                 return datetime.strptime(v, fmt).date()
@@ -89,8 +95,8 @@ def _date(args: Any) -> Step:
     def forward(v: Any, _row: Row) -> date | None:
         if v is None or v == "":
             return None
-        found = cache.get(v)
-        if found is None:
+        found = cache.get(v, _MISSING)
+        if found is _MISSING:
             found = parse_uncached(v)
             if len(cache) < _DATE_CACHE_LIMIT:
                 cache[v] = found
@@ -99,7 +105,26 @@ def _date(args: Any) -> Step:
     def inverse(v: Any) -> str:
         return v.strftime(formats[0]) if isinstance(v, date) else v
 
-    return Step("date", _fixed(forward), inverse)
+    return Step("date", _fixed(forward), inverse, strips_padding=True)
+
+
+def _blank_amount(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, float | bool):
+        raise StepError("'blank' must be a quoted decimal, e.g. \"0\"")
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise StepError(f"'blank' {value!r} is not a number") from None
+
+
+def _non_text_amount(v: Any) -> Decimal | None:
+    if v is None:
+        return None
+    if isinstance(v, Decimal | int) and not isinstance(v, bool):
+        return Decimal(v)
+    raise ValueError(f"amount {v!r} is not text or a decimal")
 
 
 def _decimal(args: Any) -> Step:
@@ -107,17 +132,19 @@ def _decimal(args: Any) -> Step:
     thousands = str(opts.get("thousands", ","))
     places = int(opts.get("places", 2))
     quantum = Decimal(1).scaleb(-places)
+    blank = _blank_amount(opts.get("blank"))
 
     def forward(v: Any, _row: Row) -> Decimal | None:
-        if v is None or v == "":
-            return None
-        if isinstance(v, Decimal | int) and not isinstance(v, bool):
-            return Decimal(v)
-        if not isinstance(v, str):
-            raise ValueError(f"amount {v!r} is not text or a decimal")
+        if type(v) is not str:  # why: exact type test first; text is the hot path
+            return _non_text_amount(v)
+        if not v:
+            return blank
         try:
-            result = Decimal(v.replace(thousands, "").replace(" ", "") if thousands else v)
+            # Decimal() itself ignores surrounding whitespace
+            result = Decimal(v.replace(thousands, "") if thousands else v)
         except InvalidOperation:
+            if not v.strip():
+                return blank
             raise ValueError(f"amount {v!r} is not a number") from None
         if not result.is_finite():
             raise ValueError(f"amount {v!r} is not a finite number")
@@ -131,7 +158,7 @@ def _decimal(args: Any) -> Step:
             raise ValueError(f"amount {v} has more than {places} decimal places")
         return f"{fixed:f}"
 
-    return Step("decimal", _fixed(forward), inverse)
+    return Step("decimal", _fixed(forward), inverse, strips_padding=True)
 
 
 def _integer(_args: Any) -> Step:

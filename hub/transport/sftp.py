@@ -75,6 +75,16 @@ class SftpEndpoint:
     max_resume_attempts: int = 5
     chunk_size: int = 32768
 
+    def __post_init__(self) -> None:
+        # why: config often arrives as plain text (YAML, DB rows); normalise once here so
+        # a str "delete" behaves like AfterPickup.DELETE and a bare str secret is wrapped.
+        object.__setattr__(self, "after_pickup", AfterPickup(self.after_pickup))
+        object.__setattr__(self, "port", int(self.port))
+        for name in ("private_key", "password"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, SecretStr(value))
+
 
 @dataclass(frozen=True)
 class RemoteFile:

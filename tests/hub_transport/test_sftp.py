@@ -82,7 +82,8 @@ def test_mark_processed_and_failed_use_callers_stamp(
 
 
 def test_after_pickup_delete(sandbox: SftpSandbox, endpoint: SftpEndpoint) -> None:
-    ep = replace(endpoint, after_pickup=AfterPickup.DELETE)
+    ep = replace(endpoint, after_pickup="delete")  # plain config text is accepted
+    assert ep.after_pickup is AfterPickup.DELETE
     (inbox(sandbox) / "one.csv").write_bytes(STATEMENT)
     (inbox(sandbox) / "one.csv.done").write_bytes(b"")
     [found] = list_ready(ep)
@@ -129,6 +130,9 @@ def test_host_key_mismatch_is_refused(endpoint: SftpEndpoint) -> None:
 def test_secrets_not_in_repr(endpoint: SftpEndpoint, password_endpoint: SftpEndpoint) -> None:
     assert "PRIVATE KEY" not in repr(endpoint)
     assert "s3cret-pw" not in repr(password_endpoint)
+    plain = replace(password_endpoint, password="s3cret-pw")  # a bare str is wrapped
+    assert isinstance(plain.password, SecretStr)
+    assert "s3cret-pw" not in repr(plain)
 
 
 def test_users_are_chrooted(sandbox: SftpSandbox, endpoint: SftpEndpoint) -> None:
