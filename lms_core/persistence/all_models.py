@@ -1,3 +1,6 @@
 """Import every model module so the metadata knows all tables (Alembic, tests)."""
 
-from lms_core.persistence import models  # noqa: F401
+from lms_core.persistence import (
+    models,  # noqa: F401
+    servicing_models,  # noqa: F401
+)

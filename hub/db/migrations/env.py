@@ -38,8 +38,18 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    # Procrastinate's tables come from its own schema script (migration 0002).
+    return not (type_ == "table" and name and name.startswith("procrastinate"))
+
+
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_name=_include_name,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

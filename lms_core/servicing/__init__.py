@@ -1,0 +1,1 @@
+"""Loan servicing rules, as pure functions: products, classification, the loan day."""
