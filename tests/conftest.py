@@ -13,14 +13,20 @@ from sqlalchemy.orm import Session
 from hub.api.app import create_app
 from hub.api.deps import get_session
 from hub.config import load_settings
-from tests.db import fresh_database
+from tests.db import drop_database, fresh_database
 from tests.factories import TEST_SECRET, make_tenant, make_user
 
 
+def unique_db_name(purpose: str) -> str:
+    """A database name no other test process uses (parallel runs share one server)."""
+    return f"sangam_test_{purpose}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
 @pytest.fixture(scope="session")
-def db_url() -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return fresh_database(f"sangam_test_{worker}")
+def db_url() -> Iterator[str]:
+    name = unique_db_name("main")
+    yield fresh_database(name)
+    drop_database(name)
 
 
 @pytest.fixture(scope="session")

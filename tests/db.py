@@ -27,6 +27,13 @@ def admin_url() -> str:
     return embedded_server_uri(Path(tempfile.gettempdir()) / "sangam-test-pg")
 
 
+def drop_database(name: str) -> None:
+    admin = create_engine(to_sqlalchemy_url(admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
+
+
 def fresh_database(name: str) -> str:
     """Drop and recreate database ``name``, migrate it to head; return its URL."""
     admin = create_engine(to_sqlalchemy_url(admin_url()), isolation_level="AUTOCOMMIT")

@@ -19,14 +19,16 @@ def test_committed_openapi_matches_the_app():
 
 def test_demo_day_runs_twice_and_verifies(tmp_path):
     """The demo commits for real, so it gets a database of its own."""
-    import os
-
     from hub.db.engine import make_engine, make_session_factory
     from hub.demo import run_demo
     from hub.runtime import Runtime
     from tests.db import fresh_database
 
-    url = fresh_database(f"sangam_test_demo_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    from tests.conftest import unique_db_name
+    from tests.db import drop_database
+
+    name = unique_db_name("demo")
+    url = fresh_database(name)
     engine = make_engine(url, 4)
     settings = load_settings(data_dir=tmp_path, jwt_secret="x" * 40)
     rt = Runtime(settings, url, engine, make_session_factory(engine))
@@ -35,6 +37,7 @@ def test_demo_day_runs_twice_and_verifies(tmp_path):
         again = run_demo(rt, serve=False)
     finally:
         engine.dispose()
+        drop_database(name)
     assert first["ledger_violations"] == 0
     assert again["ledger_violations"] == 0
     assert again["tenant_id"] == first["tenant_id"]
