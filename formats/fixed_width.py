@@ -63,8 +63,8 @@ def cell(field: Field, value: str) -> str:
     """Return ``value`` padded to ``field``; raises FormatWriteError if it cannot fit."""
     if field.kind is FieldKind.FILLER:
         return " " * field.length
-    if not value.isascii():
-        raise FormatWriteError(f"{field.name}: non-ASCII value {value!r}")
+    if not (value.isascii() and value.isprintable()):
+        raise FormatWriteError(f"{field.name}: non-ASCII or control character in {value!r}")
     if field.kind is FieldKind.NUMERIC:
         if not value.isdigit():
             raise FormatWriteError(f"{field.name}: not a whole number: {value!r}")

@@ -22,14 +22,20 @@ details (a file that disagrees is rejected whole: no records, ``ControlCheck.FAI
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from formats.base import ControlCheck, ParseResult, RecordError, WritableFormat
+from formats.base import (
+    ControlCheck,
+    FormatWriteError,
+    ParseResult,
+    RecordError,
+    WritableFormat,
+)
 from formats.fixed_width import Field, FieldKind, render
 from formats.nach_ach_header import HEADER_LAYOUT, AchHeader, parse_header, render_header
+from formats.nach_ach_options import CHECKSUM_MODULUS, CHECKSUMS, AchOptions
 from formats.nach_reasons import (
     FLAGS_NEEDING_REASON,
     NO_REASON,
@@ -93,7 +99,7 @@ class AchDetail(NamedTuple):
     """
 
     transaction_code: str = "67"
-    destination_account_type: str = "10"
+    destination_account_type: str = ""
     ledger_folio: str = ""
     beneficiary_name: str = ""
     user_name_narration: str = ""
@@ -127,40 +133,6 @@ class AchDetail(NamedTuple):
         return REASON_CODES.get(self.reason_code)
 
 
-def _account_digits(detail: AchDetail) -> int:
-    digits = "".join(ch for ch in detail.beneficiary_account_number if ch.isdigit())
-    return int(digits[-10:] or "0")
-
-
-#: Checksum algorithms by name: each gives a detail's contribution; the detail checksum
-#: is that value and the header checksum the sum, both modulo 10**10. ASSUMPTIONS.
-CHECKSUMS: dict[str, Callable[[AchDetail], int]] = {
-    "none": lambda detail: 0,
-    "amount_sum": lambda detail: detail.amount_paise,
-    "account_digits_sum": _account_digits,
-}
-_CHECKSUM_MOD = 10**10
-
-
-@dataclass(frozen=True, slots=True)
-class AchOptions:
-    """Per sponsor bank settings; the defaults are *unconfirmed* values from the spec."""
-
-    header_transaction_code: str = "56"
-    detail_transaction_code: str = "67"
-    checksum: str = "none"
-    verify_checksum: bool = False
-
-    def checksum_of(self, detail: AchDetail) -> int:
-        """Return the detail's checksum field for the configured algorithm."""
-        return CHECKSUMS[self.checksum](detail) % _CHECKSUM_MOD
-
-    def file_checksum(self, details: Iterable[AchDetail]) -> int:
-        """Return the header's checksum field over ``details``."""
-        item = CHECKSUMS[self.checksum]
-        return sum(item(d) for d in details) % _CHECKSUM_MOD
-
-
 _SLICES = {f.name: f.slice for f in DETAIL_LAYOUT}
 #: Validated fields first, in this order, for every view: code, amount, seq, checksum,
 #: flag, reason; then the fields the view keeps.
@@ -191,15 +163,19 @@ class AchOutcome(NamedTuple):
         return REASON_CODES.get(self.reason_code)
 
 
-def _full(f: tuple[str, ...], amount: int, seq: int, checksum: int, flag, reason) -> AchDetail:
+def _full(
+    f: tuple[str, ...], amount: int, seq: int, checksum: int, flag: ResponseFlag | None, reason: str
+) -> AchDetail:
     return _NEW(AchDetail, (
-        f[0], f[6], f[7].rstrip(), f[8].rstrip(), f[9].rstrip(), amount, seq, checksum, flag,
-        reason, f[10].rstrip(), f[11].rstrip(), f[12].rstrip(), f[13].rstrip(),
+        f[0], f[6].rstrip(), f[7].rstrip(), f[8].rstrip(), f[9].rstrip(), amount, seq,
+        checksum, flag, reason, f[10].rstrip(), f[11].rstrip(), f[12].rstrip(), f[13].rstrip(),
         f[14].rstrip(), f[15].rstrip(), f[16].rstrip(), f[17].rstrip(),
     ))  # fmt: skip
 
 
-def _outcome(f: tuple[str, ...], amount: int, seq: int, checksum: int, flag, reason):
+def _outcome(
+    f: tuple[str, ...], amount: int, seq: int, checksum: int, flag: ResponseFlag | None, reason: str
+) -> AchOutcome:
     return _NEW(AchOutcome, (seq, amount, flag, reason, f[6].rstrip(), f[7].rstrip()))
 
 
@@ -228,7 +204,7 @@ class AchStream:
         self.errors: list[RecordError] = []
         self.control = ControlCheck.NOT_APPLICABLE
         self._lines = lines
-        self._total_paise = self._count = self._checksum = 0
+        self._total_paise = self._count = self._checksum = self._header_line = 0
 
     def _error(self, line: int, field: str, message: str, raw: str | None = None) -> None:
         self.errors.append(RecordError(self.source, line, field, message, raw))
@@ -236,8 +212,9 @@ class AchStream:
     def __iter__(self) -> Iterator[Any]:
         seen: set[int] = set()
         code, flags, reasons = self.options.detail_transaction_code, _FLAGS, REASON_CODES
+        needs_reason = FLAGS_NEEDING_REASON
         (get, build), verify = VIEWS[self.view], self.options.verify_checksum
-        number = total = count = 0
+        total = count = 0
         for number, text in enumerate(self._lines, 1):
             line = text.rstrip("\r\n")
             if len(line) != RECORD_LENGTH:
@@ -253,7 +230,7 @@ class AchStream:
                 continue
             flag = flags.get(flag_char, "?")
             if flag == "?" or (
-                reason not in reasons and (reason not in NO_REASON or flag in _REASONED)
+                reason not in reasons and (reason not in NO_REASON or flag in needs_reason)
             ):
                 self._bad_outcome(number, flag_char, reason, line)
                 continue
@@ -273,7 +250,7 @@ class AchStream:
             count += 1
             yield record
         self._total_paise, self._count = total, count
-        self._finish(number)
+        self._finish()
 
     def _bad_length(self, number: int, line: str) -> None:
         if line.strip():
@@ -284,9 +261,10 @@ class AchStream:
         if line[:2] != self.options.header_transaction_code:
             message = f"unknown transaction code {line[:2]!r}"
             self._error(number, "transaction_code", message, line)
-        elif self.header is not None:
+        elif self._header_line:
             self._error(number, "ach_transaction_code", "second header record", line)
         else:
+            self._header_line = number
             self.header, errors = parse_header(line, source=self.source, line_number=number)
             self.errors.extend(errors)
             if number != 1:
@@ -314,10 +292,10 @@ class AchStream:
             return False
         return True
 
-    def _finish(self, last_line: int) -> None:
-        if last_line == 0:
+    def _finish(self) -> None:
+        if not self._header_line and not self.errors and not self._count:
             self._error(0, "file", "empty file")
-        elif self.header is None:
+        elif not self._header_line:
             self._error(0, "header", "no header record")
         self.control = self._control()
 
@@ -333,13 +311,10 @@ class AchStream:
         if header.total_items != self._count:
             self._error(0, "total_items", f"header {header.total_items} != details {self._count}")
             failed = True
-        if self.options.verify_checksum and header.checksum != self._checksum % _CHECKSUM_MOD:
+        if self.options.verify_checksum and header.checksum != self._checksum % CHECKSUM_MODULUS:
             self._error(0, "checksum", f"header checksum {header.checksum} does not match")
             failed = True
         return ControlCheck.FAILED if failed else ControlCheck.PASSED
-
-
-_REASONED = FLAGS_NEEDING_REASON
 
 
 def _number(raw: str) -> int | None:
@@ -378,6 +353,8 @@ def write_ach(
     Header totals and checksum are computed from the details when left as None; given
     values that disagree raise :class:`~formats.base.FormatWriteError`.
     """
+    if not isinstance(header, AchHeader):
+        raise FormatWriteError(f"an ACH file needs an AchHeader, got {type(header).__name__}")
     opts = options or AchOptions()
     checksum, code = opts.file_checksum(details), opts.header_transaction_code
     lines = [render_header(header, details, checksum, code)]

@@ -79,7 +79,10 @@ def _convert(name: str, raw: str) -> object:
     if name in _INTEGERS:
         return int(raw)
     if name == "settlement_date":
-        return datetime.strptime(raw, DATE_FORMAT).date()
+        try:
+            return datetime.strptime(raw, DATE_FORMAT).date()
+        except ValueError:
+            raise ValueError(f"not a DDMMYYYY date: {raw!r}") from None
     return raw.rstrip()
 
 

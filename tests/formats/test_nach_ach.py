@@ -108,7 +108,7 @@ def test_long_name_truncated_but_long_id_refused():
     assert lines_of([long_name])[1][31:71] == "A" * 35 + "BCDEF"
     with pytest.raises(FormatWriteError, match="umrn"):
         write_ach(HEADER, [detail(1, "1.00", umrn="X" * 21)])
-    with pytest.raises(FormatWriteError, match="amount_paise"):
+    with pytest.raises(FormatWriteError, match="wider than 13 digits"):
         write_ach(HEADER, [AchDetail(amount_paise=10**13)])
     with pytest.raises(FormatWriteError, match="non-ASCII"):
         write_ach(HEADER, [detail(1, "1.00", beneficiary_name="RENÉE")])
@@ -164,7 +164,7 @@ def test_reason_code_table_covers_the_spec():
 
 BAD_CASES = [
     # (description, how to damage lines, expected line, expected field, message fragment)
-    ("short record", lambda ls: ls[:2] + [ls[2][:300]] + ls[3:], 3, "record", "300 characters"),
+    ("short record", lambda ls: [*ls[:2], ls[2][:300], *ls[3:]], 3, "record", "300 characters"),
     ("amount", lambda ls: [*ls[:1], patch(ls[1], 121, "00000ABC12345"), *ls[2:]], 2, "amount",
      "not a number"),
     ("unknown reason", lambda ls: [*ls[:2], patch(ls[2], 155, "10"), *ls[3:]], 3, "reason_code",
@@ -178,7 +178,7 @@ BAD_CASES = [
      "'99'"),
     ("second header", lambda ls: [*ls, ls[0]], 6, "ach_transaction_code", "second header"),
     ("header date", lambda ls: [patch(ls[0], 126, "31022026"), *ls[1:]], 1, "settlement_date",
-     "does not match"),
+     "not a DDMMYYYY date: '31022026'"),
 ]  # fmt: skip
 
 
@@ -212,6 +212,21 @@ def test_missing_header_and_empty_file():
     assert [e.message for e in parse_ach(b"", source="e").errors] == ["empty file"]
 
 
+def test_bad_header_field_is_reported_once():
+    lines = lines_of()
+    lines[0] = patch(lines[0], 239, "00000000X")
+    result = parse_lines(lines)
+    assert [(e.line, e.field, e.message) for e in result.errors] == [
+        (1, "total_items", "not a number: '00000000X'")
+    ]
+    assert result.header is None and result.control is ControlCheck.FAILED
+
+
+def test_unknown_checksum_setting_refused():
+    with pytest.raises(ValueError, match="unknown checksum 'crc32'"):
+        AchOptions(checksum="crc32")
+
+
 def test_configurable_transaction_codes_and_amount_sum_checksum():
     options = AchOptions(header_transaction_code="51", detail_transaction_code="52",
                          checksum="amount_sum", verify_checksum=True)  # fmt: skip
@@ -227,7 +242,9 @@ def test_configurable_transaction_codes_and_amount_sum_checksum():
 
 def test_account_digits_checksum():
     options = AchOptions(checksum="account_digits_sum", verify_checksum=True)
-    lines = lines_of([detail(1, "5.00", beneficiary_account_number="SB-00123456789012")], options=options)
+    lines = lines_of(
+        [detail(1, "5.00", beneficiary_account_number="SB-00123456789012")], options=options
+    )
     assert lines[1][143:153] == "3456789012"
     assert parse_lines(lines, options=options).ok
 
@@ -248,21 +265,37 @@ def test_stream_from_open_file_and_outcome_view(tmp_path):
     assert outcomes[2].umrn == "HDFC7000000000000003" and outcomes[1].reason.bounce
 
 
+OUTCOMES = [
+    (None, ""),
+    (ResponseFlag.SUCCESS, ""),
+    (ResponseFlag.PENDING, ""),
+    (ResponseFlag.RETURNED, "04"),
+    (ResponseFlag.INITIAL_REJECT, "21"),
+    (ResponseFlag.RETURNED, "61"),
+]
 text = st.text(alphabet=string.ascii_uppercase + string.digits + " .-/", max_size=50)
 ids = st.text(alphabet=string.ascii_uppercase + string.digits, max_size=11)
-details_strategy = st.lists(
-    st.builds(
-        AchDetail,
-        beneficiary_name=text.map(lambda s: s[:40].rstrip()),
-        user_name_narration=text.map(lambda s: s[:20].rstrip()),
-        amount_paise=st.integers(0, 10**13 - 1),
-        flag=st.sampled_from([None, ResponseFlag.SUCCESS, ResponseFlag.PENDING]),
-        destination_bank_ifsc=ids,
-        umrn=ids,
-        transaction_reference=text.map(lambda s: s[:30].rstrip()),
-    ),
-    max_size=20,
-).map(lambda ds: [d._replace(ach_item_sequence_number=i) for i, d in enumerate(ds, 1)])
+
+
+@st.composite
+def ach_detail(draw) -> AchDetail:
+    flag, reason = draw(st.sampled_from(OUTCOMES))
+    return AchDetail(
+        beneficiary_name=draw(text).strip()[:40].rstrip(),
+        user_name_narration=draw(text).strip()[:20].rstrip(),
+        amount_paise=draw(st.integers(0, 10**11)),
+        flag=flag,
+        reason_code=reason,
+        destination_bank_ifsc=draw(ids),
+        beneficiary_account_number=draw(ids),
+        umrn=draw(ids),
+        transaction_reference=draw(text)[:30].rstrip(),
+    )
+
+
+details_strategy = st.lists(ach_detail(), max_size=20).map(
+    lambda ds: [d._replace(ach_item_sequence_number=i) for i, d in enumerate(ds, 1)]
+)
 
 
 @settings(max_examples=60, deadline=None)
