@@ -13,6 +13,7 @@ from datetime import date
 import typer
 from sqlalchemy.orm import Session
 
+from hub.demo_day import run_business_days
 from hub.runtime import Runtime
 from hub.seed import DEMO_USERS, create_tenant
 from lms_core.persistence import audit_repository, ledger_repository, tenant_repository
@@ -40,12 +41,20 @@ def setup_tenant(session: Session) -> int:
     return tenant.id
 
 
-def run_demo_day(rt: Runtime) -> dict[str, object]:
+def run_demo_day(rt: Runtime, loans: int = 300, days: int = 12) -> dict[str, object]:
     """Run the demo business day; return a summary of what happened."""
     with rt.session_factory() as session:
         tenant_id = setup_tenant(session)
         session.commit()
-    summary: dict[str, object] = {"tenant_id": tenant_id}
+    activity = run_business_days(rt.session_factory, tenant_id, loans, days)
+    summary: dict[str, object] = {
+        "tenant_id": tenant_id,
+        "loans_booked": activity.booked,
+        "payments": activity.paid,
+        "bounces": activity.bounced,
+        "back_dated_payments": activity.back_dated,
+        "end_of_days": ", ".join(activity.eods),
+    }
     with rt.session_factory() as session:
         summary["business_date"] = tenant_repository.business_date(session, tenant_id)
         problems = ledger_repository.verify(session) + audit_repository.verify_chain(session)
@@ -53,8 +62,10 @@ def run_demo_day(rt: Runtime) -> dict[str, object]:
     return summary
 
 
-def run_demo(rt: Runtime, *, serve: bool = True, port: int | None = None) -> dict[str, object]:
-    summary = run_demo_day(rt)
+def run_demo(
+    rt: Runtime, *, serve: bool = True, port: int | None = None, loans: int = 300, days: int = 12
+) -> dict[str, object]:
+    summary = run_demo_day(rt, loans, days)
     port = port or rt.settings.port
     base = f"http://127.0.0.1:{port}"
     typer.echo("Sangam demo business day done:")

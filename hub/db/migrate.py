@@ -24,12 +24,14 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 
 def current(url: str) -> str | None:
+    """Return the applied revision(s), comma-separated (one per branch), or None when empty."""
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+            return ",".join(sorted(heads)) or None
     finally:
         engine.dispose()

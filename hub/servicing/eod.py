@@ -115,7 +115,7 @@ def run_eod(
     """Close the tenant's business date for every loan, then advance it by one day."""
     with factory() as session:
         day = tenant_repository.business_date(session, tenant_id)
-        ids = loan_repository.active_loan_ids(session, tenant_id, before=day + timedelta(days=1))
+        ids = loan_repository.active_loan_ids(session, tenant_id, before=day)
     partitions = [ids[i : i + partition_size] for i in range(0, len(ids), partition_size)]
     loans = 0
     for part in partitions:
@@ -123,9 +123,7 @@ def run_eod(
             loans += run_partition(session, tenant_id, part, day)
             session.commit()
     with factory() as session:
-        remaining = loan_repository.active_loan_ids(
-            session, tenant_id, before=day + timedelta(days=1)
-        )
+        remaining = loan_repository.active_loan_ids(session, tenant_id, before=day)
         if remaining:
             raise RuntimeError(
                 f"{len(remaining)} loans not through {day}; business date not advanced"

@@ -288,7 +288,7 @@ def repayment_by_ref(session: Session, tenant_id: int, external_ref: str) -> Rep
 
 
 def active_loan_ids(session: Session, tenant_id: int, before: date) -> list[int]:
-    """Return ids of active loans whose end-of-day has not reached ``before`` yet."""
+    """Return ids of active loans whose day-end has not run for the day ``before``."""
     stmt = select(Loan.id).where(
         Loan.tenant_id == tenant_id,
         Loan.status == "active",

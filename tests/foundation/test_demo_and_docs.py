@@ -22,10 +22,8 @@ def test_demo_day_runs_twice_and_verifies(tmp_path):
     from hub.db.engine import make_engine, make_session_factory
     from hub.demo import run_demo
     from hub.runtime import Runtime
-    from tests.db import fresh_database
-
     from tests.conftest import unique_db_name
-    from tests.db import drop_database
+    from tests.db import drop_database, fresh_database
 
     name = unique_db_name("demo")
     url = fresh_database(name)
@@ -33,11 +31,13 @@ def test_demo_day_runs_twice_and_verifies(tmp_path):
     settings = load_settings(data_dir=tmp_path, jwt_secret="x" * 40)
     rt = Runtime(settings, url, engine, make_session_factory(engine))
     try:
-        first = run_demo(rt, serve=False)
-        again = run_demo(rt, serve=False)
+        first = run_demo(rt, serve=False, loans=12, days=11)
+        again = run_demo(rt, serve=False, loans=12, days=1)
     finally:
         engine.dispose()
         drop_database(name)
     assert first["ledger_violations"] == 0
     assert again["ledger_violations"] == 0
     assert again["tenant_id"] == first["tenant_id"]
+    assert (first["loans_booked"], again["loans_booked"]) == (12, 0)
+    assert first["payments"] > 0

@@ -77,7 +77,7 @@ def close_days_through(db: Session, tenant, last: date) -> None:
     """Run day-ends until the business date is the day after ``last``."""
     day = tenant_repository.business_date(db, tenant.id)
     while day <= last:
-        ids = loan_repository.active_loan_ids(db, tenant.id, before=day + timedelta(days=1))
+        ids = loan_repository.active_loan_ids(db, tenant.id, before=day)
         run_partition(db, tenant.id, ids, day)
         tenant_repository.set_business_date(db, tenant.id, day, day + timedelta(days=1))
         day += timedelta(days=1)
