@@ -16,7 +16,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 openapi_app = typer.Typer(help="The OpenAPI description.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+schedule_app = typer.Typer(help="Repayment schedules.", no_args_is_help=True)
 app.add_typer(openapi_app, name="openapi")
+app.add_typer(schedule_app, name="schedule")
 
 
 def _runtime(migrate: bool = True):
@@ -78,6 +80,14 @@ def worker(concurrency: int = 1) -> None:
 
 
 @app.command()
+def scheduler(interval: float = 1.0) -> None:
+    """Run the scheduler: each (job, fire time) is enqueued once however many instances run."""
+    from schedules.runtime import run_scheduler
+
+    run_scheduler(_runtime(), interval)
+
+
+@app.command()
 def verify() -> None:
     """Check ledger and audit invariants; exit 1 on any violation."""
     from lms_core.persistence import audit_repository, ledger_repository
@@ -113,6 +123,27 @@ def openapi_export(out: Path = Path("docs/openapi.json")) -> None:
     api = create_app(load_settings(), session_factory=None)  # type: ignore[arg-type]
     out.write_text(json.dumps(api.openapi(), indent=2, sort_keys=True) + "\n")
     typer.echo(f"wrote {out}")
+
+
+@schedule_app.command("preview")
+def schedule_preview(
+    terms: Path = typer.Option(..., "--terms", help="loan terms JSON file"),
+) -> None:
+    """Print the schedule, totals and APR for the terms in FILE as JSON (exit 1 if invalid)."""
+    from decimal import Decimal
+
+    from lms_core.terms_json import preview_schedule
+
+    try:
+        payload = json.loads(terms.read_text(), parse_float=Decimal)
+    except (OSError, ValueError) as exc:
+        typer.echo(json.dumps({"errors": [{"field": "", "message": str(exc)}]}), err=True)
+        raise typer.Exit(1) from None
+    result, problems = preview_schedule(payload)
+    if result is None:
+        typer.echo(json.dumps({"errors": [p.as_dict() for p in problems]}, indent=2), err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(result, indent=2, default=str))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -60,3 +60,8 @@ def run_worker(rt, concurrency: int = 1) -> None:
             await app.run_worker_async(concurrency=concurrency)
 
     asyncio.run(main())
+
+
+# Tasks declared next to their domain register on the blueprint when imported.
+from hub.inbox import tasks as _inbox_tasks  # noqa: E402,F401
+from hub.outbox import tasks as _outbox_tasks  # noqa: E402,F401

@@ -1,0 +1,29 @@
+"""Inbox jobs: process one new item; sweep for items whose worker died (expired lease).
+
+Thin on purpose: build the worker from the running job worker's session factory and
+call it. The wall clock is fine here: it only times leases, never business dates.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from hub.inbox.service import InboxWorker, wall_clock
+from hub.jobs import blueprint, session_factory
+
+
+def _worker() -> InboxWorker:
+    return InboxWorker(session_factory(), f"{socket.gethostname()}:{os.getpid()}", wall_clock)
+
+
+@blueprint.task(name="inbox_process", queue="inbox")
+def inbox_process(item_id: int, tenant_id: int | None = None) -> str | None:
+    """Apply inbox item ``item_id`` if nobody else holds it; return its final status."""
+    return _worker().run_item(item_id)
+
+
+@blueprint.task(name="inbox_sweep", queue="inbox")
+def inbox_sweep() -> int:
+    """Apply every claimable item (new, or retaken after a lease expired); return count."""
+    return _worker().run_pending()

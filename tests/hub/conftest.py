@@ -1,0 +1,103 @@
+"""Hub fixtures: a fake clock, session factories, counterparts, committed tenants.
+
+``factory`` makes sessions on the ``db`` fixture's connection, so workers that commit
+still end inside the test's rolled-back transaction. ``committed`` is for tests where
+several threads or processes must see each other's commits: it creates its own tenant
+and deletes every row of it afterwards (it never writes the append-only tables).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.connectors.counterparts import Cipher
+from lms_core.persistence import tenant_repository
+
+_seq = itertools.count(1)
+T0 = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A settable clock: ``clock()`` returns now; ``advance`` moves it."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def cipher() -> Cipher:
+    return Cipher(Fernet.generate_key().decode())
+
+
+@pytest.fixture
+def factory(db: Session) -> sessionmaker[Session]:
+    return sessionmaker(
+        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@dataclass(frozen=True)
+class Committed:
+    factory: sessionmaker[Session]
+    tenant_id: int
+    tenant_code: str
+    url: str
+
+
+_HUB_TABLES = (
+    "inbox_record_outcome",
+    "inbound_record",
+    "outbound_attempt",
+    "outbound_message",
+    "inbox_item",
+    "inbox_blob",
+    "counterpart",
+    "schedule_fire",
+    "idempotency_record",
+)
+
+
+@pytest.fixture
+def committed(engine, db_url) -> Iterator[Committed]:
+    """A tenant whose rows really commit; removed with all its hub rows afterwards."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        code = f"hubc{next(_seq)}x{datetime.now(UTC).strftime('%H%M%S%f')}"
+        tenant = tenant_repository.create_tenant(session, code, code, date(2024, 4, 1))
+        session.commit()
+        tenant_id = tenant.id
+    try:
+        yield Committed(factory, tenant_id, code, db_url)
+    finally:
+        with factory() as session:
+            for table in _HUB_TABLES:
+                session.execute(text(f"delete from {table} where tenant_id = :t"), {"t": tenant_id})
+            session.execute(
+                text("delete from procrastinate_jobs where args->>'tenant_id' = :t"),
+                {"t": str(tenant_id)},
+            )
+            session.execute(
+                text("delete from business_date where tenant_id = :t"), {"t": tenant_id}
+            )
+            session.execute(text("delete from tenant where id = :t"), {"t": tenant_id})
+            session.commit()
