@@ -122,12 +122,18 @@ def claim(
 
 
 def lock_for_apply(session: Session, item_id: int, worker: str) -> InboxItem | None:
-    """Lock the item for this transaction if ``worker`` still holds its lease."""
+    """Lock the item for this transaction if ``worker`` still holds its lease.
+
+    Waits for the row lock rather than skipping: another worker's claim query can hold
+    it for an instant (FOR UPDATE SKIP LOCKED locks a row before re-checking that it is
+    still claimable), and skipping then would abandon an item this worker owns. The
+    lease owner check is what keeps two workers from applying one item.
+    """
     return session.scalar(
         select(InboxItem)
         .where(InboxItem.id == item_id, InboxItem.lease_owner == worker)
         .where(InboxItem.status == InboxStatus.PROCESSING)
-        .with_for_update(skip_locked=True)
+        .with_for_update()
     )
 
 
@@ -207,12 +213,30 @@ def copy_to_staging(session: Session, rows: Iterable[tuple[int, str, str]]) -> i
     )
     session.execute(text("truncate hub_staging"))
     cursor = session.connection().connection.driver_connection.cursor()
-    written = 0
+    written, chunk = 0, []
     with cursor.copy("copy hub_staging (line, record_key, canonical) from stdin") as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
+        for line, key, canonical in rows:
+            chunk.append(f"{line}\t{_copy_text(key)}\t{_copy_text(canonical)}\n")
+            if len(chunk) == _COPY_CHUNK:
+                copy.write("".join(chunk).encode())
+                written, chunk = written + len(chunk), []
+        if chunk:
+            copy.write("".join(chunk).encode())
+            written += len(chunk)
     return written
+
+
+_COPY_CHUNK = 5000
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    """Escape ``value`` for COPY's text format (backslash, tab, newline, return)."""
+    return (
+        value.translate(_COPY_ESCAPES)
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value
+        else value
+    )
 
 
 def apply_staging(
@@ -227,7 +251,7 @@ def apply_staging(
             " select :t, :i, :k, record_key, line, canonical from hub_staging order by line "
             " on conflict (tenant_id, document_kind, record_key) do nothing returning line) "
             "select s.line, s.record_key from hub_staging s "
-            "where s.line not in (select line from ins) order by s.line"
+            "where not exists (select 1 from ins where ins.line = s.line) order by s.line"
         ),
         {"t": tenant_id, "i": item_id, "k": document_kind},
     )

@@ -205,3 +205,11 @@ def test_a_lease_keeps_others_out_until_it_expires(db, tenant, feed, clock, fact
     assert other.run_item(got.item_id) == InboxStatus.APPLIED
     db.expire_all()
     assert inbox_repository.get(db, tenant.id, got.item_id).attempts == 2
+
+
+def test_backslashes_and_quotes_survive_the_copy_into_staging(db, tenant, feed, clock, worker):
+    line = utr_line(1).replace("Asha Traders", '"Asha \\ Sons\tLtd ""A"""')
+    got = receive(db, tenant, feed, clock, utr_csv(line))
+    assert worker.run_item(got.item_id) == InboxStatus.APPLIED
+    [row] = inbox_repository.staged_records(db, tenant.id, DOC)
+    assert row.canonical["remitter_name"] == 'Asha \\ Sons\tLtd "A"'

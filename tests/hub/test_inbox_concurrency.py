@@ -50,17 +50,22 @@ def test_four_workers_share_the_items_and_apply_each_once(committed):
     ids = _files(committed, 24)
     clock = FakeClock()
     done: list[int] = []
+    failures: list[BaseException] = []
 
     def run(name: str) -> None:
-        worker = InboxWorker(committed.factory, name, clock, handlers=registry_with_utr())
-        done.append(worker.run_pending(tenant_id=committed.tenant_id))
+        try:
+            worker = InboxWorker(committed.factory, name, clock, handlers=registry_with_utr())
+            done.append(worker.run_pending(tenant_id=committed.tenant_id))
+        except BaseException as exc:  # reported by the assertion below, with its cause
+            failures.append(exc)
 
     threads = [threading.Thread(target=run, args=(f"w{n}",)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sum(done) == 24
+    assert failures == []
+    assert sum(done) == 24, f"per worker: {done}"
     with committed.factory() as s:
         items = [inbox_repository.get(s, committed.tenant_id, i) for i in ids]
         assert {(i.status, i.attempts) for i in items} == {(InboxStatus.APPLIED, 1)}
