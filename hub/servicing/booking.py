@@ -8,7 +8,7 @@ money out of DISBURSEMENT_PAYABLE.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from lms_core.ledger import OWN_BOOK
-from lms_core.money import ZERO, Currency
+from lms_core.money import Currency
 from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
 from lms_core.persistence.servicing_models import Loan, LoanCollateral, LoanParty, Product
-from lms_core.schedule.build import build_schedule
+from lms_core.schedule.build import build_schedule, fee_amounts, financed_amount
 from lms_core.schedule.terms import FeeKind, LoanTerms, PayableTo
 from lms_core.servicing import journals
 from lms_core.servicing.loan_day import PlannedInstallment
@@ -134,21 +134,15 @@ def book_loan(
     return loan
 
 
-def _upfront_fees(terms: LoanTerms) -> tuple[Decimal, Decimal]:
-    lender = third = ZERO
-    for fee in terms.fees:
-        if fee.kind is not FeeKind.UPFRONT_DEDUCTED:
-            continue
-        amount = (
-            fee.amount
-            if fee.percent is None
-            else (terms.principal * fee.percent / 100).quantize(Decimal("0.01"))
-        )
-        if fee.payable_to is PayableTo.LENDER:
-            lender += amount
-        else:
-            third += amount
-    return lender, third
+def _deducted_fees(terms: LoanTerms, payee: PayableTo) -> Decimal:
+    """Upfront fees netted from the disbursement for ``payee``, as the engine computes them."""
+    own = replace(
+        terms,
+        fees=tuple(
+            f for f in terms.fees if f.kind is FeeKind.UPFRONT_DEDUCTED and f.payable_to is payee
+        ),
+    )
+    return fee_amounts(own, financed_amount(terms))[0]
 
 
 def disburse(session: Session, tenant_id: int, loan_id: int, actor: str) -> Loan:
@@ -164,7 +158,10 @@ def disburse(session: Session, tenant_id: int, loan_id: int, actor: str) -> Loan
         raise Conflict(
             f"disbursement date {terms.disbursement_date} is after the business date {today}"
         )
-    lender, third = _upfront_fees(terms)
+    lender, third = (
+        _deducted_fees(terms, PayableTo.LENDER),
+        _deducted_fees(terms, PayableTo.THIRD_PARTY),
+    )
     journal = journals.disbursement(
         loan.id, terms.disbursement_date, loan.principal, lender, third, Currency(loan.currency)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -161,8 +161,6 @@ def statement(
             loan_id=loan.id,
         )
         return sum((r.balance for r in rows), ZERO)
-
-    from datetime import timedelta
 
     movements = [
         e
