@@ -1,4 +1,4 @@
-"""The ``sangam`` command: serve, worker, db, demo, verify, openapi, schedule, user."""
+"""The ``sangam`` command: serve, worker, scheduler, db, demo, sandbox, verify, openapi."""
 
 from __future__ import annotations
 
@@ -112,6 +112,38 @@ def demo(
 
     rt = _runtime()
     run_demo(rt, serve=serve, port=port)
+
+
+@app.command()
+def sandbox(
+    only: list[str] = typer.Option([], "--only", help="start only these (repeatable)"),
+    root: Path = typer.Option(Path("var/sandbox"), help="folder for the sandboxes' files"),
+    seed: int = typer.Option(2026, help="seed for the simulated mix of outcomes"),
+    hub_url: str = typer.Option("http://127.0.0.1:8000", help="where sandboxes send webhooks"),
+    once: bool = typer.Option(False, help="start, print the endpoints, stop (for scripts)"),
+    list_only: bool = typer.Option(False, "--list", help="list the catalog and exit"),
+) -> None:
+    """Start the counterpart simulators on loopback and print how to reach them."""
+    import time
+
+    from hub.sandbox.catalog import SandboxEnv, load_catalog
+    from hub.sandbox.runner import describe, running
+
+    if list_only:
+        for name, spec in load_catalog().items():
+            typer.echo(f"{name:16} {spec.description}")
+        return
+    env = SandboxEnv(root=root.resolve(), seed=seed, hub_url=hub_url)
+    try:
+        with running(env, only) as started:
+            typer.echo(json.dumps(describe(started), indent=2))
+            while not once:
+                time.sleep(1)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("sandboxes stopped")
 
 
 @openapi_app.command("export")
