@@ -79,4 +79,8 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         "inbox_sweep", "sangam:inbox_sweep", "*/5 * * * *", queue="inbox", catch_up=CatchUp.SKIP
     ),
     ScheduledJob("ledger_verify", "sangam:ledger_verify", "30 1 * * *", queue="ops"),
+    ScheduledJob(
+        "file_sla_check", "sangam:file_sla_check", "*/5 * * * *", queue="ops", catch_up=CatchUp.SKIP
+    ),
 )
+# Per-counterpart file pickups come from data: see schedules/counterparts.py.

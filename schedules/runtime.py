@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from lms_core.persistence import job_repository, tenant_repository
+from schedules.counterparts import counterpart_jobs
 from schedules.definitions import SCHEDULE, ScheduledJob
 
 log = logging.getLogger("sangam.scheduler")
@@ -62,7 +63,9 @@ class SchedulerRuntime:
         """Enqueue every due fire this instance wins; return ``(job_key, fire_time)`` s."""
         now, won = self.clock(), []
         self.started_at = self.started_at or now
-        for job in self.jobs:
+        with self.session_factory() as session:
+            jobs = [*self.jobs, *counterpart_jobs(session)]
+        for job in jobs:
             with self.session_factory() as session:
                 since = job_repository.last_fire(session, job.job_key) or self.started_at
             for at in job.due(since, now):

@@ -40,6 +40,7 @@ class FieldType(StrEnum):
     NUMBER = "number"
     BOOLEAN = "boolean"
     LIST = "list"
+    MAPPING = "mapping"
 
 
 _PYTHON_TYPES = {
@@ -48,6 +49,7 @@ _PYTHON_TYPES = {
     FieldType.NUMBER: (int, float, str),  # why: a decimal may arrive as text
     FieldType.BOOLEAN: (bool,),
     FieldType.LIST: (list, tuple),
+    FieldType.MAPPING: (dict,),
 }
 
 

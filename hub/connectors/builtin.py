@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -37,6 +39,19 @@ _SFTP_FIELDS = (
     ConfigField("failed_dir", default="/failed"),
     ConfigField("outbox_dir", default="/outbox"),
     ConfigField("done_marker_suffix", default=".done"),
+)
+# Pickup-only keys: what to call the files, when to poll, which files must arrive by when.
+_PICKUP_FIELDS = (
+    ConfigField("document_kind", default="file", description="inbox document kind"),
+    ConfigField(
+        "document_kinds", FieldType.MAPPING, description="glob -> document kind, first match"
+    ),
+    ConfigField("poll_cron", description="cron for the scheduled pickup, e.g. */5 * * * *"),
+    ConfigField(
+        "expected_files",
+        FieldType.LIST,
+        description="[{name, pattern, cutoff HH:MM, weekdays}] checked by the file SLA job",
+    ),
 )
 
 
@@ -110,7 +125,8 @@ class HttpPost(HttpCall):
 
 
 def _sftp_endpoint(config: ConnectorConfig) -> sftp.SftpEndpoint:
-    values: dict[str, Any] = {k: v for k, v in config.values.items() if v is not None}
+    known = {f.name for f in dataclasses.fields(sftp.SftpEndpoint)}
+    values = {k: v for k, v in config.values.items() if v is not None and k in known}
     for name in ("private_key", "password"):
         if name in config.secrets:
             values[name] = config.secrets[name]
@@ -129,7 +145,7 @@ class SftpDrop(FileDrop):
 class SftpPickup(FilePickup):
     slug = "sftp_pickup"
     description = "Picks complete files up from a counterpart's SFTP server"
-    config_schema = _SFTP_FIELDS
+    config_schema = _SFTP_FIELDS + _PICKUP_FIELDS
 
     def list_ready(self) -> list[sftp.RemoteFile]:
         return sftp.list_ready(_sftp_endpoint(self.config))

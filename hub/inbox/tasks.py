@@ -27,3 +27,26 @@ def inbox_process(item_id: int, tenant_id: int | None = None) -> str | None:
 def inbox_sweep() -> int:
     """Apply every claimable item (new, or retaken after a lease expired); return count."""
     return _worker().run_pending()
+
+
+@blueprint.task(name="file_pickup", queue="inbox")
+def file_pickup(tenant_id: int, counterpart: str) -> int:
+    """Pick up the counterpart's ready files into the inbox; return how many were new."""
+    from hub.config import get_settings
+    from hub.connectors.counterparts import Cipher
+    from hub.inbox.pickup import poll
+
+    cipher = Cipher(get_settings().encryption_key_value())
+    result = poll(session_factory(), cipher, tenant_id, counterpart, wall_clock)
+    return len(result.received)
+
+
+@blueprint.task(name="file_sla_check", queue="ops")
+def file_sla_check() -> int:
+    """Raise alerts for expected files not arrived by their cut-off; return how many."""
+    from hub.inbox.sla import check_all
+
+    with session_factory()() as session:
+        raised = check_all(session, wall_clock())
+        session.commit()
+    return len(raised)

@@ -79,3 +79,14 @@ def set_enabled(session: Session, counterpart_id: int, enabled: bool, reason: st
         .where(Counterpart.id == counterpart_id)
         .values(enabled=enabled, disabled_reason=None if enabled else reason)
     )
+
+
+def with_config_key(session: Session, key: str) -> list[Counterpart]:
+    """Return every tenant's counterparts whose config has ``key`` (e.g. ``poll_cron``)."""
+    return list(
+        session.scalars(
+            select(Counterpart)
+            .where(Counterpart.config.has_key(key))
+            .order_by(Counterpart.tenant_id, Counterpart.code)
+        )
+    )

@@ -307,3 +307,28 @@ def backlog(session: Session, tenant_id: int | None = None) -> dict[str, int]:
         stmt = stmt.where(InboxItem.tenant_id == tenant_id)
     rows = session.execute(stmt.group_by(InboxItem.source))
     return {source: n for source, n in rows}
+
+
+def count_by_status(session: Session, tenant_id: int) -> dict[str, int]:
+    """Inbox items per status for one tenant (statuses with none are absent)."""
+    stmt = (
+        select(InboxItem.status, func.count())
+        .where(InboxItem.tenant_id == tenant_id)
+        .group_by(InboxItem.status)
+    )
+    return {status: n for status, n in session.execute(stmt)}
+
+
+def filenames_since(
+    session: Session, tenant_id: int, counterpart_id: int, since: datetime
+) -> list[str]:
+    """Return the names of files received from a counterpart at or after ``since``."""
+    rows = session.scalars(
+        select(InboxItem.filename).where(
+            InboxItem.tenant_id == tenant_id,
+            InboxItem.counterpart_id == counterpart_id,
+            InboxItem.received_at >= since,
+            InboxItem.filename.is_not(None),
+        )
+    )
+    return [name for name in rows if name]
