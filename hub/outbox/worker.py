@@ -69,6 +69,7 @@ class DeliveryWorker:
     lease: timedelta = timedelta(minutes=2)
     _connectors: dict[int, tuple[tuple, Connector]] = field(default_factory=dict)
     _counterparts: dict[int, Counterpart] = field(default_factory=dict)
+    _pool: ThreadPoolExecutor | None = None
 
     def run_once(self, tenant_id: int | None = None) -> int:
         """Deliver one batch of due messages; return how many were attempted."""
@@ -76,8 +77,9 @@ class DeliveryWorker:
         if not messages:
             return 0
         if self.concurrency > 1:
-            with ThreadPoolExecutor(self.concurrency) as pool:
-                results = list(pool.map(self._send, messages))
+            if self._pool is None:  # why: one pool for the worker's life, not one per round
+                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="deliver")
+            results = list(self._pool.map(self._send, messages))
         else:
             results = [self._send(m) for m in messages]
         self._record(results)
@@ -94,6 +96,9 @@ class DeliveryWorker:
         return total
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         for _, connector in self._connectors.values():
             if hasattr(connector, "close"):
                 connector.close()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -87,14 +87,42 @@ def record_results(
     """
     if attempts:
         session.execute(insert(OutboundAttempt), list(attempts))
-    for values in updates:
-        values = dict(values)
-        message_id, worker = values.pop("id"), values.pop("worker")
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, OutboundMessage.lease_owner == worker)
-            .values(**values, lease_owner=None, lease_expires_at=None)
-        )
+    if updates:
+        # why: one executemany (psycopg pipelines it) instead of a round trip per message
+        session.execute(_RESULT_UPDATE, [_result_params(values) for values in updates])
+
+
+_MSG = OutboundMessage.__table__.c
+_RESULT_UPDATE = (
+    update(OutboundMessage.__table__)
+    .where(_MSG.id == bindparam("b_id"), _MSG.lease_owner == bindparam("b_worker"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_error=bindparam("b_last_error"),
+        # absent from an update means "leave as is": NULL parameter -> keep the column
+        delivered_at=func.coalesce(
+            bindparam("b_delivered_at", type_=_MSG.delivered_at.type), _MSG.delivered_at
+        ),
+        next_attempt_at=func.coalesce(
+            bindparam("b_next_attempt_at", type_=_MSG.next_attempt_at.type), _MSG.next_attempt_at
+        ),
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+)
+
+
+def _result_params(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "b_id": values["id"],
+        "b_worker": values["worker"],
+        "b_status": values["status"],
+        "b_attempts": values["attempts"],
+        "b_last_error": values.get("last_error"),
+        "b_delivered_at": values.get("delivered_at"),
+        "b_next_attempt_at": values.get("next_attempt_at"),
+    }
 
 
 def get(session: Session, tenant_id: int, message_id: int) -> OutboundMessage | None:
@@ -181,3 +209,13 @@ def backlog(session: Session, tenant_id: int | None = None) -> dict[int, int]:
         stmt = stmt.where(OutboundMessage.tenant_id == tenant_id)
     rows = session.execute(stmt.group_by(OutboundMessage.counterpart_id))
     return {cid: n for cid, n in rows}
+
+
+def count_by_status(session: Session, tenant_id: int) -> dict[str, int]:
+    """Outbound messages per status for one tenant (statuses with none are absent)."""
+    stmt = (
+        select(OutboundMessage.status, func.count())
+        .where(OutboundMessage.tenant_id == tenant_id)
+        .group_by(OutboundMessage.status)
+    )
+    return {status: n for status, n in session.execute(stmt)}
