@@ -1,37 +1,46 @@
-"""End-of-day: a tenant's business date closes, loan by loan, then moves on.
+"""End-of-day runs: a tenant's business date closes in partitions, then moves on once.
 
-For each active loan whose day-end has not run for the business date ``D``:
+:func:`start_run` creates the run of the tenant's business date (one per tenant and
+date) with its partitions: balanced, contiguous loan-id ranges of the loans not yet
+through the date. Any number of workers then call :func:`work` (in-process, or as the
+Procrastinate task in :mod:`hub.servicing.eod_jobs`): each claims a pending partition
+with ``FOR UPDATE SKIP LOCKED`` and closes its loans (:mod:`hub.servicing.day_close`)
+in the same transaction that marks it done. The row lock is the lease: a worker that
+dies (even by SIGKILL) takes its transaction with it, the partition is pending and
+unlocked again, and the next claim retakes it.
 
-1. accrue interest for the day(s) (schedule-based, see lms_core.servicing.accrual_plan),
-   into income, or into suspense for an NPA;
-2. bill installments falling due (interest moves from receivable to due; per-installment
-   fees are charged);
-3. replay the day (:func:`hub.servicing.resync.resync` from ``D``): dues raised, DPD,
-   SMA / NPA classification, late fees and penal charges, income recognition.
-
-A loan's day-end is idempotent: ``eod_through`` records the last day done, in the same
-transaction as its postings, and journals carry an ``external_ref`` per loan and day.
-The run is split into partitions of loan ids, each its own transaction, so a crash
-loses at most the partition in flight, which the next run redoes. When every active
-loan is through ``D``, the business date becomes ``D + 1``.
+The run finalises exactly once: each partition's transaction ends by locking the run
+row and, if no partition is left, advancing the business date (or, when some loans
+failed, marking the run ``failed`` with their errors kept on the partitions; the date
+stays, and starting the run again retries the loans still behind). Loans that became
+active during the run get a further partition before the date moves.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.servicing.resync import LoanContext, context, resync
-from lms_core.ledger import Journal, credit, debit
-from lms_core.money import ZERO, Currency
-from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
-from lms_core.servicing.accrual_plan import accrued_to, billed_between
-from lms_core.servicing.classification import AssetClass
+from hub.servicing.day_close import (  # noqa: F401  (catch_up, close_day: public API here)
+    PartitionOutcome,
+    catch_up,
+    close_day,
+    run_partition,
+)
+from lms_core.persistence import eod_repository, tenant_repository
+from lms_core.persistence.eod_models import EodRun
 
 log = logging.getLogger("sangam.eod")
+
+DEFAULT_PARTITION_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -42,93 +51,144 @@ class EodSummary:
     partitions: int
 
 
-def _day_journal(ctx: LoanContext, plan, day: date) -> Journal | None:
-    loan = ctx.loan
-    accrual = accrued_to(plan, day) - accrued_to(plan, loan.accrued_through)
-    due_lines = billed_between(plan, loan.eod_through, day)
-    interest = sum((line.interest for line in due_lines), ZERO)
-    fees = sum((line.fees for line in due_lines), ZERO)
-    kw = {"currency": Currency(loan.currency), "loan_id": loan.id}
-    income = "INTEREST_SUSPENSE" if loan.asset_class == AssetClass.NPA else "INTEREST_INCOME"
-    postings = []
-    for dr, cr, amount in (
-        ("INTEREST_RECEIVABLE", income, accrual),
-        ("INTEREST_DUE", "INTEREST_RECEIVABLE", interest),
-        ("FEES_RECEIVABLE", "FEE_INCOME", fees),
-    ):
-        if amount:
-            postings += [debit(dr, amount, **kw), credit(cr, amount, **kw)]
-    if not postings:
-        return None
-    return Journal(
-        "eod",
-        day,
-        tuple(postings),
-        loan_id=loan.id,
-        external_ref=f"eod:{loan.id}:{day.isoformat()}",
-    )
+class EodFailed(RuntimeError):
+    """Some loans could not be closed; the business date did not move."""
 
 
-def close_day(
-    session: Session, tenant_id: int, ctx: LoanContext, day: date, actor: str = "eod"
-) -> None:
-    """Run the day-end of ``day`` for one loan (which must be through the day before)."""
-    loan = ctx.loan
-    plan = loan_repository.plans(session, [loan])[loan.id]
-    journal = _day_journal(ctx, plan, day)
-    if journal is not None:
-        ledger_repository.post(session, tenant_id, journal, actor)
-    loan.accrued_through = day
-    loan.eod_through = day
-    resync(session, tenant_id, ctx, day, day, actor)
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def catch_up(session: Session, tenant_id: int, ctx: LoanContext, today: date, actor: str) -> int:
-    """Run any day-ends the loan missed before ``today``; return how many ran."""
-    ran = 0
-    while (
-        ctx.loan.status == "active"
-        and ctx.loan.eod_through is not None
-        and ctx.loan.eod_through < today - timedelta(days=1)
-    ):
-        close_day(session, tenant_id, ctx, ctx.loan.eod_through + timedelta(days=1), actor)
-        ran += 1
-    return ran
+def start_run(
+    session: Session, tenant_id: int, partition_size: int = DEFAULT_PARTITION_SIZE
+) -> EodRun:
+    """Return the run of the tenant's business date, creating (or re-opening) it.
+
+    A running run comes back as it is; a failed one gets new partitions for the loans
+    still behind and runs again. Does not commit.
+    """
+    day = tenant_repository.business_date(session, tenant_id, lock=True)
+    run = eod_repository.run_for(session, tenant_id, day, lock=True)
+    if run is not None and run.status == "running":
+        return run
+    if run is None:
+        run = eod_repository.create_run(session, tenant_id, day)
+    else:
+        eod_repository.supersede_partitions(session, run.id)
+    run.status = "running"
+    ranges = eod_repository.loan_ranges(session, tenant_id, day, partition_size)
+    eod_repository.add_partitions(session, run, ranges)
+    session.flush()
+    if not ranges:
+        _finalise(session, run, partition_size)
+    return run
 
 
-def run_partition(session: Session, tenant_id: int, loan_ids: list[int], day: date) -> int:
-    """Close ``day`` for the given loans (skipping any already through it); return how many."""
+def work_partition(
+    factory: sessionmaker[Session],
+    run_id: int,
+    worker: str | None = None,
+    before_commit: Callable[[Session], None] | None = None,
+) -> bool:
+    """Claim and close one pending partition of the run; False when none is left to claim."""
+    with factory() as session:
+        part = eod_repository.claim_partition(session, run_id)
+        if part is None:
+            return False
+        run = eod_repository.run_by_id(session, run_id)
+        started = time.perf_counter()
+        ids = eod_repository.loan_ids_in(
+            session, run.tenant_id, part.first_loan_id, part.last_loan_id, run.business_date
+        )
+        outcome = run_partition(session, run.tenant_id, ids, run.business_date)
+        part.status, part.worker = "done", worker or worker_name()
+        part.closed, part.failed, part.errors = outcome.closed, len(outcome.failed), outcome.failed
+        part.seconds = Decimal(f"{time.perf_counter() - started:.6f}")
+        part.finished_at = datetime.now(UTC)
+        session.flush()
+        run = eod_repository.run_by_id(session, run_id, lock=True)
+        _finalise(session, run)
+        if before_commit is not None:
+            before_commit(session)
+        session.commit()
+        log.info(
+            "eod run %s partition %s: %d closed (%d bulk), %d failed",
+            run_id,
+            part.seq,
+            outcome.closed,
+            outcome.bulk,
+            len(outcome.failed),
+        )
+        return True
+
+
+def work(factory: sessionmaker[Session], run_id: int, worker: str | None = None) -> int:
+    """Close partitions of the run until none is left to claim; return how many."""
     done = 0
-    for loan in loan_repository.loans_by_ids(session, loan_ids, lock=True):
-        if loan.status != "active" or loan.eod_through is None or loan.eod_through >= day:
-            continue
-        ctx = context(session, loan)
-        catch_up(session, tenant_id, ctx, day, "eod")
-        close_day(session, tenant_id, ctx, day)
+    while work_partition(factory, run_id, worker):
         done += 1
     return done
 
 
+def _finalise(session: Session, run: EodRun, partition_size: int = DEFAULT_PARTITION_SIZE) -> None:
+    """With the run row locked: advance the business date once every partition is done."""
+    if run.status != "running" or eod_repository.unfinished_partitions(session, run.id):
+        return
+    now = datetime.now(UTC)
+    if eod_repository.failed_loans(session, run.id):
+        eod_repository.mark_finished(session, run, "failed", now)
+        log.error("eod run %s for %s failed: some loans not closed", run.id, run.business_date)
+        return
+    day = run.business_date
+    late = eod_repository.loan_ranges(session, run.tenant_id, day, partition_size)
+    if late:  # loans activated during the run (e.g. back-dated disbursements)
+        eod_repository.add_partitions(session, run, late)
+        return
+    tenant_repository.set_business_date(session, run.tenant_id, day, day + timedelta(days=1))
+    eod_repository.mark_finished(session, run, "finished", now)
+    log.info("eod run %s: %s closed, business date now %s", run.id, day, day + timedelta(days=1))
+
+
 def run_eod(
-    factory: sessionmaker[Session], tenant_id: int, partition_size: int = 20_000
+    factory: sessionmaker[Session],
+    tenant_id: int,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
 ) -> EodSummary:
-    """Close the tenant's business date for every loan, then advance it by one day."""
+    """Close the tenant's business date in this process, then advance it by one day.
+
+    Raises EodFailed (the date unchanged) when some loans could not be closed.
+    """
     with factory() as session:
-        day = tenant_repository.business_date(session, tenant_id)
-        ids = loan_repository.active_loan_ids(session, tenant_id, before=day)
-    partitions = [ids[i : i + partition_size] for i in range(0, len(ids), partition_size)]
-    loans = 0
-    for part in partitions:
-        with factory() as session:
-            loans += run_partition(session, tenant_id, part, day)
-            session.commit()
-    with factory() as session:
-        remaining = loan_repository.active_loan_ids(session, tenant_id, before=day)
-        if remaining:
-            raise RuntimeError(
-                f"{len(remaining)} loans not through {day}; business date not advanced"
-            )
-        tenant_repository.set_business_date(session, tenant_id, day, day + timedelta(days=1))
+        run = start_run(session, tenant_id, partition_size)
+        run_id = run.id
         session.commit()
-    log.info("end-of-day %s: %d loans in %d partitions", day, loans, len(partitions))
-    return EodSummary(day, day + timedelta(days=1), loans, len(partitions))
+    work(factory, run_id)
+    with factory() as session:
+        run = eod_repository.run_by_id(session, run_id)
+        if run.status != "finished":
+            raise EodFailed(describe_failure(session, run))
+        day, loans, parts = run.business_date, run.loans, run.partitions
+    log.info("end-of-day %s: %d loans in %d partitions", day, loans, parts)
+    return EodSummary(day, day + timedelta(days=1), loans, parts)
+
+
+def describe_failure(session: Session, run: EodRun) -> str:
+    errors = [e for p in eod_repository.partitions_of(session, run.id) for e in p.errors]
+    shown = "; ".join(f"loan {e['loan_id']}: {e['error']}" for e in errors[:5])
+    return f"end-of-day {run.business_date} is {run.status}: {len(errors)} loans failed ({shown})"
+
+
+def run_status(session: Session, run: EodRun) -> dict:
+    """Return the run as the API shows it: counts, partitions, and every failed loan."""
+    parts = eod_repository.partitions_of(session, run.id)
+    return {
+        "id": run.id,
+        "business_date": run.business_date,
+        "status": run.status,
+        "loans": run.loans,
+        "partitions": run.partitions,
+        "partitions_done": sum(p.status == "done" for p in parts),
+        "closed": sum(p.closed for p in parts),
+        "failed": [e for p in parts for e in p.errors],
+        "finished_at": run.finished_at,
+    }

@@ -1,0 +1,288 @@
+"""Closing one business day for a set of loans: the bulk path and the full per-loan path.
+
+For each active loan whose day-end has not run for ``D``:
+
+1. accrue interest for the day (schedule-based, see lms_core.servicing.accrual_plan),
+   into income, or into suspense for an NPA;
+2. bill installments falling due (interest moves from receivable to due; per-installment
+   fees are charged);
+3. replay the day: dues raised, DPD, SMA / NPA classification, late fees and penal
+   charges, income recognition;
+4. floating-rate loans whose reset date is ``D`` take benchmark + spread
+   (:mod:`hub.servicing.rate_reset`).
+
+Two paths give the same ledger. The *bulk path* (:func:`run_partition`) loads the
+partition's loans, accruing lines and unpaid dues in one query each, computes every
+loan with :func:`lms_core.servicing.day_end.close_loan_day` and writes one journal for
+the partition (postings by COPY) and the sub-ledger rows in multi-row statements. The
+*full path* (:func:`close_day`, via :func:`hub.servicing.resync.resync`) handles what the
+bulk path does not: loans behind by more than a day (catch-up), loans with a payment
+dated today or later, and moves into or out of NPA. Each full-path loan runs in its
+own savepoint, so one loan that fails is recorded with its error and the others close.
+
+A loan's day-end is idempotent: ``eod_through`` records the last day done, in the same
+transaction as its postings.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.servicing import rate_reset
+from hub.servicing.resync import LoanContext, context, day_rules_of, resync
+from lms_core.ledger import Journal, Posting, credit, debit
+from lms_core.money import ZERO, Currency
+from lms_core.persistence import eod_repository, ledger_repository, loan_repository
+from lms_core.persistence.eod_repository import LoanDayEnd, NewDue
+from lms_core.persistence.servicing_models import Loan
+from lms_core.servicing.accrual_plan import accrued_to, billed_between
+from lms_core.servicing.classification import AssetClass
+from lms_core.servicing.day_end import LoanDayResult, LoanDayStart, close_loan_day
+from lms_core.servicing.loan_day import DayRules, DueKey, DueKind, OpenDue
+from lms_core.servicing.product import ProductRules, RateType, rules_from_dict
+from lms_core.waterfall import Component
+
+log = logging.getLogger("sangam.eod")
+
+
+@dataclass
+class PartitionOutcome:
+    closed: int = 0
+    bulk: int = 0  # of which closed by the bulk path
+    failed: list[dict[str, Any]] = field(default_factory=list)  # {"loan_id", "error"}
+
+
+# --- the full, per-loan path --------------------------------------------------------
+
+
+def _day_journal(ctx: LoanContext, plan, day: date) -> Journal | None:
+    loan = ctx.loan
+    accrual = accrued_to(plan, day) - accrued_to(plan, loan.accrued_through)
+    due_lines = billed_between(plan, loan.eod_through, day)
+    interest = sum((line.interest for line in due_lines), ZERO)
+    fees = sum((line.fees for line in due_lines), ZERO)
+    kw = {"currency": Currency(loan.currency), "loan_id": loan.id}
+    income = "INTEREST_SUSPENSE" if loan.asset_class == AssetClass.NPA else "INTEREST_INCOME"
+    postings = []
+    for dr, cr, amount in (
+        ("INTEREST_RECEIVABLE", income, accrual),
+        ("INTEREST_DUE", "INTEREST_RECEIVABLE", interest),
+        ("FEES_RECEIVABLE", "FEE_INCOME", fees),
+    ):
+        if amount:
+            postings += [debit(dr, amount, **kw), credit(cr, amount, **kw)]
+    if not postings:
+        return None
+    return Journal(
+        "eod",
+        day,
+        tuple(postings),
+        loan_id=loan.id,
+        external_ref=f"eod:{loan.id}:{day.isoformat()}",
+    )
+
+
+def close_day(
+    session: Session, tenant_id: int, ctx: LoanContext, day: date, actor: str = "eod"
+) -> None:
+    """Run the day-end of ``day`` for one loan (which must be through the day before)."""
+    loan = ctx.loan
+    plan = loan_repository.plans(session, [loan])[loan.id]
+    journal = _day_journal(ctx, plan, day)
+    if journal is not None:
+        ledger_repository.post(session, tenant_id, journal, actor)
+    loan.accrued_through = day
+    loan.eod_through = day
+    resync(session, tenant_id, ctx, day, day, actor)
+
+
+def catch_up(session: Session, tenant_id: int, ctx: LoanContext, today: date, actor: str) -> int:
+    """Run any day-ends the loan missed before ``today``; return how many ran."""
+    ran = 0
+    while (
+        ctx.loan.status == "active"
+        and ctx.loan.eod_through is not None
+        and ctx.loan.eod_through < today - timedelta(days=1)
+    ):
+        close_day(session, tenant_id, ctx, ctx.loan.eod_through + timedelta(days=1), actor)
+        ran += 1
+    return ran
+
+
+def _close_one(session: Session, tenant_id: int, loan_id: int, day: date, actor: str) -> None:
+    loan = session.get(Loan, loan_id)
+    if loan.status != "active" or loan.eod_through is None or loan.eod_through >= day:
+        return
+    ctx = context(session, loan)
+    catch_up(session, tenant_id, ctx, day, actor)
+    close_day(session, tenant_id, ctx, day, actor)
+
+
+# --- the partition ------------------------------------------------------------------
+
+
+def _rules(session: Session, product_ids: set[int]) -> dict[int, tuple[ProductRules, DayRules]]:
+    cache = session.info.setdefault("eod_rules", {})
+    missing = product_ids - cache.keys()
+    for pid, raw in eod_repository.product_rules(session, missing).items():
+        rules = rules_from_dict(raw)
+        cache[pid] = (rules, day_rules_of(rules))
+    return cache
+
+
+def run_partition(
+    session: Session,
+    tenant_id: int,
+    loan_ids: list[int],
+    day: date,
+    actor: str = "eod",
+    *,
+    bulk_path: bool = True,
+) -> PartitionOutcome:
+    """Close ``day`` for the given loans (skipping any not active or already through it).
+
+    ``bulk_path=False`` sends every loan through the full path (to compare the two).
+
+    Returns how many closed, and the loans that failed with their errors (those stay
+    behind ``day``). Never commits.
+    """
+    session.flush()
+    outcome = PartitionOutcome()
+    rows = [
+        r
+        for r in eod_repository.lock_loans(session, loan_ids)
+        if r.status == "active" and r.eod_through is not None and r.eod_through < day
+    ]
+    rules = _rules(session, {r.product_id for r in rows})
+    lines = eod_repository.current_lines(session, [(r.id, r.schedule_version) for r in rows], day)
+    floating = [
+        r.id
+        for r in rows
+        if r.id in lines
+        and lines[r.id].due_date == day
+        and rules[r.product_id][0].rate_type is RateType.FLOATING
+    ]
+    if _resets(session, tenant_id, floating, day, actor, outcome):
+        session.expire_all()
+        rows = eod_repository.lock_loans(session, [r.id for r in rows])
+        versions = [(r.id, r.schedule_version) for r in rows]
+        lines = eod_repository.current_lines(session, versions, day)
+    rows = [r for r in rows if r.id not in {f["loan_id"] for f in outcome.failed}]
+    paid = eod_repository.loans_paid_from(session, [r.id for r in rows], day)
+    yesterday = day - timedelta(days=1)
+    bulk = [
+        r
+        for r in rows
+        if bulk_path
+        and r.eod_through == yesterday
+        and r.accrued_through == yesterday
+        and r.id not in paid
+    ]
+    bulk_ids = {r.id for r in bulk}
+    full = [r.id for r in rows if r.id not in bulk_ids]
+    try:
+        with session.begin_nested():
+            done, rest = _bulk(session, tenant_id, bulk, lines, rules, day, actor)
+    except Exception:
+        log.exception("bulk day-end of %d loans failed; closing them one by one", len(bulk))
+        done, rest = [], [r.id for r in bulk]
+    session.expire_all()
+    outcome.bulk = len(done)
+    for loan_id in [*full, *rest]:
+        if _guarded(session, outcome, loan_id, _close_one, tenant_id, loan_id, day, actor):
+            outcome.closed += 1
+    outcome.closed += len(done)
+    return outcome
+
+
+def _guarded(session: Session, outcome: PartitionOutcome, loan_id: int, fn, *args) -> bool:
+    """Run ``fn`` in a savepoint; record the loan's error and return False if it fails."""
+    try:
+        with session.begin_nested():
+            fn(session, *args)
+        return True
+    except Exception as exc:  # why: one bad loan must not stop the partition
+        log.exception("day-end of loan %s failed", loan_id)
+        outcome.failed.append({"loan_id": loan_id, "error": f"{type(exc).__name__}: {exc}"})
+        return False
+
+
+def _resets(session, tenant_id, loan_ids, day, actor, outcome: PartitionOutcome) -> int:
+    changed: list[int] = []
+
+    def reset(s: Session, loan_id: int) -> None:
+        if rate_reset.apply(s, tenant_id, loan_id, day, actor):
+            changed.append(loan_id)
+
+    for loan_id in loan_ids:
+        _guarded(session, outcome, loan_id, reset, loan_id)
+    return len(changed)
+
+
+def _bulk(
+    session: Session, tenant_id: int, rows: list, lines: dict, rules: dict, day: date, actor: str
+) -> tuple[list[int], list[int]]:
+    """Close the bulk loans; return (closed ids, ids the full path must take)."""
+    unpaid = eod_repository.loans_with_unpaid_dues(session, [r.id for r in rows])
+    stored = eod_repository.due_rows(session, sorted(unpaid))
+    done, rest, results = [], [], []
+    for r in rows:
+        dues = [
+            OpenDue(
+                _key(d.kind, d.installment, d.component), d.due_date, d.amount, d.paid + d.waived
+            )
+            for d in stored.get(r.id, ())
+        ]
+        start = LoanDayStart(r.id, Currency(r.currency), AssetClass(r.asset_class))
+        result = close_loan_day(start, lines.get(r.id), dues, rules[r.product_id][1], day)
+        if result is None:
+            rest.append(r.id)
+            continue
+        done.append(r.id)
+        results.append((r, result, stored.get(r.id, ())))
+    _write(session, tenant_id, results, day, actor)
+    return done, rest
+
+
+def _write(session: Session, tenant_id: int, results: list, day: date, actor: str) -> None:
+    postings: list[Posting] = []
+    new_dues, amounts, penal, events, ends = [], [], [], [], []
+    for row, res, stored in results:
+        res: LoanDayResult
+        postings += res.postings
+        ids = {_key(d.kind, d.installment, d.component): d.id for d in stored}
+        new_dues += [_new_due(row.id, d) for d in res.new_dues]
+        amounts += [(ids[d.key], d.amount) for d in res.changed_dues]
+        penal += [(row.id, d, i, a) for d, i, a in res.penal]
+        events += [(row.id, d, "classification", {"to": str(c)}) for d, c in res.class_moves]
+        npa = res.asset_class is AssetClass.NPA
+        ends.append(
+            LoanDayEnd(
+                row.id, res.dpd, str(res.asset_class), "npa" if npa else "standard", row.npa_since
+            )
+        )
+    if postings:
+        first, last = results[0][0].id, results[-1][0].id
+        journal = Journal("eod", day, tuple(postings), external_ref=f"eod:{day}:{first}-{last}")
+        eod_repository.copy_journal(session, tenant_id, journal, actor)
+    eod_repository.insert_dues(session, new_dues)
+    eod_repository.set_due_amounts(session, amounts)
+    eod_repository.insert_penal_charges(session, penal)
+    eod_repository.insert_events(session, events)
+    eod_repository.close_loans(session, day, ends)
+
+
+@lru_cache(maxsize=4096)
+def _key(kind: str, installment: int, component: str) -> DueKey:
+    return DueKey(DueKind(kind), installment, Component(component))
+
+
+def _new_due(loan_id: int, due: OpenDue) -> NewDue:
+    k = due.key
+    return NewDue(loan_id, str(k.kind), k.installment, str(k.component), due.due_date, due.amount)
