@@ -1,0 +1,82 @@
+"""Break-desk tables: what people add to a reconciliation break while they resolve it.
+
+The engine's ``recon_break`` already carries the desk's single-valued fields (assignee,
+root cause, resolution). These tables hold the rest:
+
+* ``recon_break_comment``: a note on a break, by whom and when; append only.
+* ``recon_resolution``: a request to close a break by an *adjustment* (to suspense) or a
+  *write-off* (to expense), with a reason code and an amount. At or under the tenant's
+  approval threshold it is ``applied`` at once; above it it waits ``pending`` until a
+  second user (not the maker) approves or rejects it (maker-checker). ``journal_id`` is
+  the balanced ledger journal the applied request posted. At most one pending request
+  per break (partial unique index).
+* ``recon_desk_setting``: the tenant's desk policy; today the approval threshold.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms_core.persistence.base import Base, CreatedAt
+
+
+class ResolutionKind(StrEnum):
+    ADJUSTMENT = "adjustment"  # book the difference to suspense, to be worked later
+    WRITE_OFF = "write_off"  # accept the difference in profit and loss
+
+
+class ResolutionStatus(StrEnum):
+    PENDING = "pending"  # waiting for a second user's approval
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class ReconBreakComment(CreatedAt, Base):
+    __tablename__ = "recon_break_comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    break_id: Mapped[int] = mapped_column(ForeignKey("recon_break.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ReconResolution(CreatedAt, Base):
+    __tablename__ = "recon_resolution"
+    __table_args__ = (
+        CheckConstraint("kind in ('adjustment','write_off')", name="kind"),
+        CheckConstraint("status in ('pending','applied','rejected')", name="status"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("checker IS NULL OR checker <> maker", name="four_eyes"),
+        Index(
+            "ix_recon_resolution_one_pending",
+            "break_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_recon_resolution_queue", "tenant_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    break_id: Mapped[int] = mapped_column(ForeignKey("recon_break.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal]
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    maker: Mapped[str] = mapped_column(String(100))
+    checker: Mapped[str | None] = mapped_column(String(100), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"), default=None)
+
+
+class ReconDeskSetting(Base):
+    __tablename__ = "recon_desk_setting"
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    approval_threshold: Mapped[Decimal]
+    updated_by: Mapped[str] = mapped_column(String(100))
