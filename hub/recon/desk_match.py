@@ -6,8 +6,9 @@ then conditional updates ``WHERE matched_group_id IS NULL`` / ``status = 'open'`
 savepoint). If any chosen item was claimed meanwhile (by a run, by a colleague) the group
 is dropped whole and the request fails with a Conflict, so an item never belongs to two
 groups and a refused match leaves nothing behind. The open breaks of the claimed items
-close on the business date. Manual groups carry no run, so the run's posting step does
-not post their receipts to servicing (``posting_status`` stays empty).
+close on the business date. Matched receipts that belong to a loan are then posted to
+servicing at once (:func:`hub.recon.run.post_group`, idempotent on the posting reference),
+exactly as a run posts its own groups.
 
 Undoing a match (the desk's *unmatch*) marks the group ``undone``, frees its items and
 reopens their breaks (or opens one, reason ``manual_unmatch``, for items the engine had
@@ -27,6 +28,7 @@ from hub.auth.security import Principal
 from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from hub.recon import desk_repository as repo
 from hub.recon import repository as recon_repository
+from hub.recon.run import post_group
 from lms_core.persistence import recon_repository as recon_sql
 from lms_core.persistence import tenant_repository
 from lms_core.persistence.recon_models import GroupStatus, PostingStatus, ReconMatchGroup
@@ -98,11 +100,13 @@ def manual_match(
     assert group is not None  # claimed just now, in this transaction
     today = tenant_repository.business_date(session, tenant_id)
     closed = repo.close_breaks(session, actual_ids, expected_ids, today)
+    posted = post_group(session, tenant_id, group.id)
     after = {
         "actual_ids": actual_ids,
         "expected_ids": expected_ids,
         "variance": str(variance),
         "breaks_closed": closed,
+        "posted": posted,
         "note": note,
     }
     audit(session, who, "recon.match.manual", "recon_match_group", group.id, None, after)

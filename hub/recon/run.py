@@ -104,10 +104,24 @@ def _claim_plan(session: Session, tenant_id: int, run_id: int, plan: Plan) -> di
 
 def _post_receipts(session: Session, tenant_id: int, run_id: int) -> dict[str, int]:
     """Post this run's matched receipts to servicing; return posted / failed counts."""
+    return post_receipts(session, tenant_id, sql.groups_to_post(session, run_id))
+
+
+def post_group(session: Session, tenant_id: int, group_id: int) -> dict[str, int]:
+    """Post one group's matched receipts (e.g. a manual match); return the counts."""
+    return post_receipts(session, tenant_id, sql.groups_to_post(session, None, group_id))
+
+
+def post_receipts(session: Session, tenant_id: int, rows) -> dict[str, int]:
+    """Post matched receipts to servicing, each in a savepoint; return posted / failed.
+
+    Idempotent through the expected item's ``posting_ref`` (the repayment's external
+    reference): a collection already posted from the NACH response is not posted again.
+    """
     counts = {"posted": 0, "failed": 0}
     failures: dict[int, str] = {}
     groups: set[int] = set()
-    for row in sql.groups_to_post(session, run_id):
+    for row in rows:
         groups.add(row.group_id)
         amount = row.received if row.n_exp == 1 else row.amount
         body = RepaymentIn(

@@ -353,8 +353,8 @@ def close_settled_breaks(session: Session, tenant_id: int, run_id: int, today: d
     return actual + expected
 
 
-def groups_to_post(session: Session, run_id: int) -> list[Any]:
-    """Expected receipts of this run's groups that servicing must hear about."""
+def groups_to_post(session: Session, run_id: int | None, group_id: int | None = None) -> list[Any]:
+    """Expected receipts servicing must hear about: of a run's groups, or of one group."""
     sql = """
     select g.id as group_id, e.id as expected_id, e.loan_id, e.amount, e.currency,
            e.posting_ref, e.source, e.reference,
@@ -366,11 +366,12 @@ def groups_to_post(session: Session, run_id: int) -> list[Any]:
            (select min(a.utr) from recon_actual_item a where a.matched_group_id = g.id) as utr,
            (select min(a.rail) from recon_actual_item a where a.matched_group_id = g.id) as rail
     from recon_match_group g join recon_expected_item e on e.matched_group_id = g.id
-    where g.run_id = :run and g.status = 'confirmed' and g.posting_status is null
+    where (g.run_id = :run or g.id = :grp) and g.status = 'confirmed'
+      and g.posting_status is null
       and e.direction = 'credit' and e.loan_id is not null and e.posting_ref is not null
     order by g.id, e.id
     """
-    return list(session.execute(text(sql), {"run": run_id}))
+    return list(session.execute(text(sql), {"run": run_id, "grp": group_id}))
 
 
 def set_posting(session: Session, group_id: int, status: str, error: str | None) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
+from hub.errors import Conflict
+from hub.recon.desk_match import manual_match, unmatch
 from hub.recon.run import run_reconciliation
 from hub.servicing.booking import confirm_payout
 from hub.servicing.repayments import Channel, RepaymentIn, post_repayment
 from lms_core.persistence import tenant_repository
 from lms_core.persistence.recon_models import ReconExpectedItem, ReconMatchGroup
 from lms_core.persistence.servicing_models import Repayment
-from tests.factories import make_tenant
+from tests.factories import make_tenant, make_user, principal_of
 from tests.recon.helpers import add_line, expect, make_account
 from tests.servicing.helpers import make_loan, make_product
 
@@ -72,3 +75,24 @@ def test_payout_confirmation_records_an_expected_debit(db):
     )  # fmt: skip
     # no upfront fees deducted: the whole 1,00,000.00 principal leaves escrow
     assert item.amount == Decimal("100000.00")
+
+
+def test_a_manual_match_posts_the_receipt_to_the_loan_once(db):
+    tenant, loan, acc = _loan(db)
+    # The borrower paid 8,884.88 by NEFT with a reference the rules could not tie (none).
+    expected = expect(db, tenant, "RCPT-9", "8884.88", date(2024, 2, 1), source="manual",
+                      loan_id=loan.id, posting_ref="manual:RCPT-9")  # fmt: skip
+    line = add_line(db, tenant, acc, "8884.88", date(2024, 2, 4))
+    who = principal_of(make_user(db, tenant, username="recon1"), tenant)
+
+    group = manual_match(db, who, [line.id], [expected.id], note="confirmed with the borrower")
+
+    (rep,) = _repayments(db, loan)
+    assert (rep.amount, rep.external_ref, rep.value_date) == (
+        Decimal("8884.88"), "manual:RCPT-9", date(2024, 2, 4)
+    )  # fmt: skip
+    db.refresh(group)
+    assert group.posting_status == "posted"
+    # a posted match cannot be undone from the desk: the repayment must be reversed first
+    with pytest.raises(Conflict, match="reverse the repayment first"):
+        unmatch(db, who, group.id)
