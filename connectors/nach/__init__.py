@@ -1,0 +1,1 @@
+"""NACH through a sponsor bank: ACH debit files and e-mandate batches over its SFTP drop."""

@@ -1,0 +1,195 @@
+"""File-based e-mandate registration: a batch of pain.009 to the sponsor bank, its pain.012 back.
+
+:func:`send_registration_batch` takes every NACH mandate still ``initiated``, writes one
+pain.009 ``MndtInitnReq`` per mandate (message id = our ``request_id``), zips them as
+``MMS-REQ-<batch>.zip`` and queues the zip for SFTP delivery through the outbox; the
+mandates become ``submitted`` with the batch reference. The bank answers with one pain.012
+acceptance report (``MMS-RES-*``, document kind ``emandate_response``), which comes
+through the inbox: :class:`MandateResponseHandler` registers each accepted mandate with
+its UMRN and rejects the others with the bank's code. An answer for a request we never
+sent is quarantined; an answer for a mandate already decided is a duplicate.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from formats.emandate import parse_emandate
+from formats.emandate_iso import IsoHeader, MandateInitiation, write_iso
+from formats.emandate_records import (
+    AccountType,
+    Category,
+    Creditor,
+    Debtor,
+    Frequency,
+    MandateResponse,
+    SequenceType,
+)
+from formats.emandate_records import (
+    Mandate as MandateRecord,
+)
+from hub.collections import mandates
+from hub.collections.bank_settings import COUNTERPART_KIND, NachBankSettings, load
+from hub.errors import SangamError
+from hub.inbox.handlers import HANDLERS, HandlerResult, InboxHandler, ItemContext, Outcome
+from hub.inbox.handlers import rejected as rejected_result
+from hub.outbox.service import DeliveryChannel, enqueue
+from lms_core.persistence import mandate_repository
+from lms_core.persistence.collections_models import Mandate, MandateKind, MandateStatus
+from lms_core.persistence.hub_models import RecordOutcome
+
+DOCUMENT_KIND = "emandate_response"
+EVENT_TYPE = "nach.mandate_batch"
+ACTOR = "emandate-batch"
+
+
+def _record(m: Mandate, bank: NachBankSettings, account: str) -> MandateRecord:
+    fixed = m.amount_rule == "fixed"
+    return MandateRecord(
+        mandate_request_id=m.request_id,
+        scheme_name="NACH",
+        sequence_type=SequenceType.RECURRING,
+        frequency=Frequency(m.frequency),
+        first_collection=m.start_date,
+        final_collection=m.end_date,
+        debtor=Debtor(
+            m.debtor_name[:40],
+            account,
+            AccountType(m.account_type),
+            bank_member_id=m.debtor_ifsc or "",
+        ),
+        creditor=Creditor(bank.user_name[:40], bank.account_number, bank.sponsor_ifsc),
+        collection_amount=m.amount if fixed else None,
+        maximum_amount=None if fixed else m.amount,
+        category=Category(bank.category_code),
+    )
+
+
+def build_batch(
+    pending: list[Mandate], bank: NachBankSettings, cipher: mandates.AccountCipher, now: datetime
+) -> bytes:
+    """Return the zip of one pain.009 per mandate."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as batch:
+        for m in pending:
+            header = IsoHeader(m.request_id, now, bank.sponsor_ifsc, m.debtor_ifsc or "")
+            record = _record(m, bank, cipher.open(m.debtor_account_token))
+            batch.writestr(f"{m.request_id}.xml", write_iso(MandateInitiation(header, record)))
+    return buffer.getvalue()
+
+
+def send_registration_batch(
+    session: Session,
+    cipher: mandates.AccountCipher,
+    tenant_id: int,
+    bank_code: str,
+    now: datetime,
+    actor: str = ACTOR,
+) -> tuple[str | None, int]:
+    """Queue every initiated e-mandate of the tenant in one batch; return (batch, count)."""
+    counterpart, bank = load(session, tenant_id, bank_code)
+    pending = mandate_repository.list_mandates(
+        session,
+        tenant_id,
+        status=MandateStatus.INITIATED,
+        kind=MandateKind.NACH_EMANDATE,
+        limit=10_000,
+    )
+    if not pending:
+        return None, 0
+    pending.sort(key=lambda m: m.id)
+    batch_ref = f"{now:%Y%m%d%H%M%S}-{pending[0].id}"
+    enqueue(
+        session,
+        counterpart,
+        event_type=EVENT_TYPE,
+        body=build_batch(pending, bank, cipher, now),
+        channel=DeliveryChannel.SFTP,
+        now=now,
+        target=f"MMS-REQ-{batch_ref}.zip",
+        message_key=f"nach-mms:{batch_ref}",
+        content_type="application/zip",
+    )
+    for m in pending:
+        mandates.submit(session, tenant_id, m.id, actor, batch_ref=batch_ref)
+    return batch_ref, len(pending)
+
+
+def apply_responses(
+    session: Session, tenant_id: int, responses: list[MandateResponse]
+) -> HandlerResult:
+    """Register / reject the mandates answered; return the per-record outcomes."""
+    by_request = {
+        m.request_id: m
+        for m in mandate_repository.by_request_ids(
+            session, tenant_id, [r.original_message_id for r in responses]
+        )
+    }
+    applied, duplicates, outcomes = 0, 0, []
+    for number, response in enumerate(responses, 1):
+        mandate = by_request.get(response.original_message_id)
+        if mandate is None:
+            reason = f"no mandate request {response.original_message_id!r} was sent by us"
+            outcomes.append(
+                Outcome(
+                    number,
+                    RecordOutcome.QUARANTINED,
+                    response.original_message_id,
+                    "OrgnlMsgInf/MsgId",
+                    reason,
+                )
+            )
+            continue
+        if mandate.status != MandateStatus.SUBMITTED:
+            duplicates += 1
+            outcomes.append(
+                Outcome(
+                    number,
+                    RecordOutcome.DUPLICATE,
+                    mandate.request_id,
+                    None,
+                    f"mandate is {mandate.status}",
+                )
+            )
+            continue
+        try:
+            with session.begin_nested():
+                _decide(session, tenant_id, mandate, response)
+            applied += 1
+        except SangamError as exc:
+            outcomes.append(
+                Outcome(
+                    number, RecordOutcome.QUARANTINED, mandate.request_id, "OrgnlMndtId", exc.detail
+                )
+            )
+    quarantined = sum(1 for o in outcomes if o.outcome is RecordOutcome.QUARANTINED)
+    return HandlerResult(applied, duplicates, quarantined, tuple(outcomes))
+
+
+def _decide(session: Session, tenant_id: int, mandate: Mandate, response: MandateResponse) -> None:
+    if response.accepted:
+        mandates.register(session, tenant_id, mandate.id, response.reference, ACTOR)
+    else:
+        code = response.reject_code or "UNKNOWN"
+        text = response.reject_description or "rejected by the bank"
+        mandates.reject(session, tenant_id, mandate.id, code, text, ACTOR)
+
+
+class MandateResponseHandler(InboxHandler):
+    """Inbox handler for (``nach_sponsor_bank``, ``emandate_response``)."""
+
+    def parse(self, session: Session, ctx: ItemContext, data: bytes):
+        parsed = parse_emandate(data, source=ctx.filename or ctx.source)
+        if not parsed.ok:
+            return rejected_result("; ".join(str(e) for e in parsed.errors[:5]))
+        return [r for r in parsed.records if isinstance(r, MandateResponse)]
+
+    def apply(self, session: Session, ctx: ItemContext, parsed) -> HandlerResult:
+        return apply_responses(session, ctx.tenant_id, parsed)
+
+
+HANDLERS.register(COUNTERPART_KIND, DOCUMENT_KIND, MandateResponseHandler())
