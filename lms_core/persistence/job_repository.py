@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from lms_core.persistence.hub_models import ScheduleFire
@@ -114,3 +114,14 @@ def job_runs(
     if tenant_id is not None:
         params["tenant"] = str(tenant_id)
     return [dict(r._mapping) for r in session.execute(text(sql), params)]
+
+
+def recent_fires(session: Session, tenant_id: int, limit: int = 50) -> list[ScheduleFire]:
+    """Latest schedule fires of ``tenant_id`` and of tenant-wide jobs, newest first."""
+    stmt = (
+        select(ScheduleFire)
+        .where((ScheduleFire.tenant_id == tenant_id) | ScheduleFire.tenant_id.is_(None))
+        .order_by(ScheduleFire.fire_time.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

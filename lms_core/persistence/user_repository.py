@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms_core.persistence.models import AppUser
+from lms_core.persistence.models import AppUser, Tenant
 
 
 def create_user(
@@ -42,3 +42,14 @@ def list_users(session: Session, tenant_id: int) -> list[AppUser]:
     return list(
         session.scalars(select(AppUser).where(AppUser.tenant_id == tenant_id).order_by(AppUser.id))
     )
+
+
+def accounts_named(session: Session, username: str) -> list[tuple[AppUser, Tenant]]:
+    """Every active account called ``username``, in any tenant, with its tenant (by code)."""
+    rows = session.execute(
+        select(AppUser, Tenant)
+        .join(Tenant, Tenant.id == AppUser.tenant_id)
+        .where(AppUser.username == username, AppUser.active.is_(True))
+        .order_by(Tenant.code)
+    )
+    return [(user, tenant) for user, tenant in rows]
