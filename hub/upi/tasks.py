@@ -1,0 +1,25 @@
+"""UPI AutoPay jobs: debit every cycle due (run after the business day opens).
+
+Thin on purpose: open a session, call the service, commit. The hub's clock is the wall
+clock here: the 24-hour notice is real time.
+"""
+
+from __future__ import annotations
+
+from hub.connectors.counterparts import Cipher
+from hub.inbox.service import wall_clock
+from hub.jobs import blueprint, session_factory
+from hub.upi import webhooks as _webhooks  # noqa: F401  (registers the inbox handler)
+from hub.upi.debits import execute_due
+
+
+@blueprint.task(name="upi_execute_due", queue="collections")
+def upi_execute_due(tenant_id: int) -> dict[str, int]:
+    """Debit the tenant's UPI cycles due today; return counts (executed / refused)."""
+    from hub.config import load_settings
+
+    cipher = Cipher(load_settings().encryption_key_value())
+    with session_factory()() as session:
+        counts = execute_due(session, cipher, tenant_id, wall_clock())
+        session.commit()
+    return counts
