@@ -1,0 +1,119 @@
+"""Benchmark: repayments through the real HTTP API (uvicorn on loopback, loader alongside).
+
+N loans due today are generated set-wise (:func:`bench.bench_bulk_posting.setup`); the
+API is served by uvicorn (one process, ``--servers`` for more, each on its own port)
+on 127.0.0.1; an asyncio loader (httpx, ``--concurrency`` requests in flight) posts
+``POST /api/v1/loans/{id}/repayments`` with a fresh ``Idempotency-Key`` each, one
+payment per loan, for ``--seconds``. The loader runs on the same machine and shares its
+cores with the server and PostgreSQL.
+
+Run: ``.venv/bin/python bench/bench_repayment_api.py [N] [--seconds 30] [--concurrency 16]
+[--servers 1]``. Prints payments/s and p50 / p99 latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.bench_bulk_posting import DB, EMI, setup  # noqa: E402
+from tests.factories import TEST_SECRET, make_user, token_for  # noqa: E402
+
+BASE_PORT = 8790
+
+
+def serve(url: str, port: int) -> None:
+    import uvicorn
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.api.app import create_app
+    from hub.config import load_settings
+
+    settings = load_settings(jwt_secret=TEST_SECRET, environment="test", log_json=False)
+    engine = create_engine(url, pool_size=20, max_overflow=10)
+    app = create_app(settings, sessionmaker(engine, expire_on_commit=False))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+async def load(ports, token, loan_ids, seconds: float, concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue = iter(loan_ids)
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def worker(n: int) -> None:
+        port = ports[n % len(ports)]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while time.perf_counter() < deadline:
+                loan_id = next(queue, None)
+                if loan_id is None:
+                    return
+                started = time.perf_counter()
+                r = await client.post(
+                    f"/api/v1/loans/{loan_id}/repayments",
+                    json={"amount": str(EMI), "channel": "upi"},
+                    headers={**headers, "Idempotency-Key": f"bench-{loan_id}"},
+                )
+                if r.status_code != 201:
+                    raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
+                latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
+    return latencies
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=100_000)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--servers", type=int, default=1)
+    args = ap.parse_args()
+    factory, tenant_id, loans = setup(args.n)
+    with factory() as s:
+        from lms_core.persistence.models import Tenant
+
+        user = make_user(s, s.get(Tenant, tenant_id))
+        token = token_for(user, s.get(Tenant, tenant_id))
+        s.commit()
+    url = factory.kw["bind"].url.render_as_string(hide_password=False)
+    ports = [BASE_PORT + i for i in range(args.servers)]
+    procs = [multiprocessing.Process(target=serve, args=(url, p), daemon=True) for p in ports]
+    for p in procs:
+        p.start()
+    for port in ports:
+        _wait_ready(port)
+    started = time.perf_counter()
+    lat = asyncio.run(load(ports, token, [lid for lid, _ in loans], args.seconds, args.concurrency))
+    took = time.perf_counter() - started
+    for p in procs:
+        p.terminate()
+    lat.sort()
+    p50, p99 = statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
+    print(f"{len(lat):,} payments in {took:.1f} s => {len(lat) / took:,.0f} payments/s")
+    print(f"latency p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms ({DB}, {args.servers} server)")
+
+
+def _wait_ready(port: int) -> None:
+    for _ in range(200):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not start")
+
+
+if __name__ == "__main__":
+    main()
