@@ -1,12 +1,15 @@
 """The break desk in a real browser: a manual match, and a maker-checker write-off.
 
-Headless Debian chromium against the live app; each step saves a screenshot under
-docs/screenshots/ (stable names, overwritten on every run) so the docs show the real pages.
+Headless Debian chromium against the live app; each step saves a screenshot (stable
+names). They go to a temporary folder, so a test run leaves the checkout clean; with
+``SANGAM_UPDATE_SCREENSHOTS=1`` they overwrite docs/screenshots/, which the docs show.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,12 @@ from tests.recon_desk.helpers import make_book
 from tests.web.browser import LIVE_PASSWORD
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = (
+    DOC_SHOTS
+    if os.environ.get("SANGAM_UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "sangam-screenshots"
+)
 _tags = itertools.count(1)
 
 
