@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from hub.servicing import closure
 from lms_core.ledger import OWN_BOOK
 from lms_core.money import ZERO, Currency
 from lms_core.persistence import ledger_repository, loan_repository
@@ -35,16 +36,20 @@ class LoanContext:
 
     @property
     def day_rules(self) -> DayRules:
-        r = self.rules
-        return DayRules(
-            r.strategy(LoanState.STANDARD),
-            r.strategy(LoanState.NPA),
-            r.penal_rate,
-            r.grace_days,
-            r.late_fee,
-            r.late_fee_after_days,
-            r.npa_dpd,
-        )
+        return day_rules_of(self.rules)
+
+
+def day_rules_of(r: ProductRules) -> DayRules:
+    """Return the rules a day's replay needs from the product's rules."""
+    return DayRules(
+        r.strategy(LoanState.STANDARD),
+        r.strategy(LoanState.NPA),
+        r.penal_rate,
+        r.grace_days,
+        r.late_fee,
+        r.late_fee_after_days,
+        r.npa_dpd,
+    )
 
 
 def context(session: Session, loan: Loan) -> LoanContext:
@@ -261,13 +266,18 @@ def _advance(session: Session, loan_id: int) -> Decimal:
 
 def _maybe_close(session: Session, loan: Loan, plan, today: date) -> None:
     rows = loan_repository.due_rows(session, [loan.id])[loan.id]
-    principal_paid = sum((r.paid for r in rows if r.component == "principal"), ZERO)
+    # Settled = paid, or closed by a restructure (waived); the target is the current
+    # schedule version's principal (a prepayment or restructure changes it).
+    principal_paid = sum((r.paid + r.waived for r in rows if r.component == "principal"), ZERO)
+    scheduled = sum((p.principal for p in plan), ZERO)
     outstanding = sum((r.amount - r.paid - r.waived for r in rows), ZERO)
-    if principal_paid == loan.principal and outstanding == 0 and loan.status == "active":
+    if principal_paid == scheduled and outstanding == 0 and loan.status == "active":
         loan.status, loan.closed_on = "closed", today
         loan_repository.add_event(session, loan.id, today, "closed", {})
-    elif loan.status == "closed" and (principal_paid < loan.principal or outstanding > 0):
+        closure.on_closed(session, loan, today)
+    elif loan.status == "closed" and (principal_paid < scheduled or outstanding > 0):
         loan.status, loan.closed_on = "active", None
         loan_repository.add_event(
             session, loan.id, today, "reopened", {"reason": "payment reversed"}
         )
+        closure.on_reopened(session, loan)
