@@ -45,6 +45,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from hub.events import Event, subscribe
 from lms_core.money import PAISA
 from lms_core.persistence import loan_repository, mandate_repository, tenant_repository
 from lms_core.persistence.collections_models import (
@@ -395,6 +396,13 @@ def cancel_for_closed_loan(
             cancel(session, tenant_id, mandate.id, "loan closed", actor)
             cancelled.append(mandate.id)
     return cancelled
+
+
+def _on_loan_closed(session: Session, *, tenant_id: int, loan_id: int, **_: object) -> None:
+    cancel_for_closed_loan(session, tenant_id, loan_id, actor="loan-closure")
+
+
+subscribe(Event.LOAN_CLOSED, _on_loan_closed)
 
 
 def history(session: Session, tenant_id: int, mandate_id: int) -> list[MandateEvent]:

@@ -12,9 +12,11 @@ to the outbox, in the same transaction:
      "currency": "INR", "refundable_advance": "12.00",
      "noc": {"document_id": 7, "sha256": "..."}, "action": "cancel_mandates"}
 
-   The consumer (collections) cancels the loan's live NACH / UPI AutoPay mandates
-   (``hub.collections.mandates.cancel_for_closed_loan``); ``message_key``
-   ``loan.closed:<loan>:<document>`` is the receiver's idempotency key.
+   Our own mandates are not left to this message: the in-process event
+   ``hub.events.Event.LOAN_CLOSED`` is published in the same transaction and the
+   collections registry cancels the loan's live NACH / UPI AutoPay mandates
+   (``hub.collections.mandates.cancel_for_closed_loan``). ``message_key``
+   ``loan.closed:<loan>:<document>`` is an external receiver's idempotency key.
 
 ``loan.closed.partner_notice``, one per co-lender owning a share of the loan (an exposure
 owner other than the own book on the loan's LOAN_PRINCIPAL postings), to the counterpart
@@ -37,6 +39,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from hub.events import Event, publish
 from hub.outbox.service import DeliveryChannel, enqueue
 from hub.servicing.noc import NocContent, certificate
 from lms_core.persistence import counterpart_repository, lifecycle_repository, tenant_repository
@@ -108,6 +111,11 @@ def on_closed(session: Session, loan: Loan, today: date) -> LoanDocument:
         ),
     )
     _announce(session, loan, today, closure, document)
+    # our own consequences (e.g. live mandates cancelled) commit with the closure itself
+    publish(
+        session, Event.LOAN_CLOSED, tenant_id=loan.tenant_id, loan_id=loan.id,
+        closed_on=today, closure=closure,
+    )  # fmt: skip
     return document
 
 

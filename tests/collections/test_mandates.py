@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from hub.collections import mandates as svc
 from hub.collections.mandates import Amendment, MandateIn
 from hub.errors import Conflict, Unprocessable
+from hub.servicing import prepayments
 from lms_core.money import D
 from lms_core.persistence.collections_models import AmountRule, MandateKind
-from tests.servicing.helpers import make_loan, make_product
+from tests.collections.helpers import loan_with_mandate
+from tests.servicing.helpers import close_days_through, make_loan, make_product
+from tests.servicing.test_lifecycle_prepayment import RULES
 
 UMRN = "HDFC0000000000012345"
 
@@ -114,3 +118,23 @@ def test_closed_loan_cancels_live_mandates_once(db, tenant, loan, account_cipher
     assert svc.cancel_for_closed_loan(db, tenant.id, loan.id) == [a.id, b.id]
     assert (a.status, b.status) == ("cancelled", "cancelled")
     assert svc.cancel_for_closed_loan(db, tenant.id, loan.id) == []
+
+
+def test_closing_a_loan_cancels_its_live_mandates_in_the_same_transaction(
+    db, tenant, account_cipher
+):
+    """Foreclose on 10 Feb (nothing paid): the quote is 1,05,672.95 (see the life-cycle
+    tests for its parts). Paying it closes the loan, and the loan.closed event cancels
+    the registered mandate with the reason "loan closed"."""
+    make_product(db, tenant, rules=RULES)
+    loan, mandate = loan_with_mandate(db, tenant, account_cipher, umrn="HDFC7000000000000099")
+    assert mandate.status == "registered"
+    close_days_through(db, tenant, date(2024, 2, 9))
+
+    prepayments.execute_foreclosure(db, tenant.id, loan.id, Decimal("105672.95"), "test")
+
+    assert loan.status == "closed"
+    db.refresh(mandate)
+    assert mandate.status == "cancelled"
+    last = svc.history(db, tenant.id, mandate.id)[-1]
+    assert (last.kind, last.actor) == ("cancelled", "loan-closure")
