@@ -80,7 +80,9 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ),
     ScheduledJob("ledger_verify", "sangam:ledger_verify", "30 1 * * *", queue="ops"),
     # a crashed worker's end-of-day partition is retaken even when no other worker is looping
-    ScheduledJob("eod_resume", "sangam:eod_resume", "* * * * *", queue="eod", catch_up=CatchUp.SKIP),
+    ScheduledJob(
+        "eod_resume", "sangam:eod_resume", "* * * * *", queue="eod", catch_up=CatchUp.SKIP
+    ),
     ScheduledJob(
         "file_sla_check", "sangam:file_sla_check", "*/5 * * * *", queue="ops", catch_up=CatchUp.SKIP
     ),

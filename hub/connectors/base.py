@@ -90,6 +90,16 @@ class Health:
     detail: str = ""
 
 
+# Keys every counterpart may carry whatever its connector: the hub's own scheduling.
+COMMON_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField(
+        "job_crons",
+        FieldType.MAPPING,
+        description="scheduled jobs for this counterpart: {task name: cron}, see schedules/",
+    ),
+)
+
+
 def validate_config(
     schema: tuple[ConfigField, ...], counterpart: str, values: Mapping, secrets: Mapping
 ) -> ConnectorConfig:
@@ -98,6 +108,7 @@ def validate_config(
     Raises FatalError listing every problem: unknown keys, missing required keys, wrong
     types, a secret given as a plain value or a plain value given as a secret.
     """
+    schema = (*schema, *(f for f in COMMON_FIELDS if f.name not in {g.name for g in schema}))
     by_name = {f.name: f for f in schema}
     problems = [f"unknown key {k!r}" for k in (*values, *secrets) if k not in by_name]
     problems += [

@@ -9,10 +9,8 @@
 from __future__ import annotations
 
 import dataclasses
-
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from pydantic import SecretStr
 

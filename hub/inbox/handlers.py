@@ -14,6 +14,7 @@ so a crash leaves nothing half-applied.
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -129,3 +130,20 @@ class HandlerRegistry:
 
 
 HANDLERS = HandlerRegistry()
+
+# Modules whose import registers their handlers on HANDLERS. A job worker loads them all
+# (load_handlers) so any worker can apply any inbox item, whatever it imported so far.
+HANDLER_MODULES: tuple[str, ...] = (
+    "hub.collections.responses",
+    "hub.collections.emandate_batch",
+    "hub.recon.ingest",
+    "hub.servicing.bulk_repayments_inbox",
+    "hub.upi.webhooks",
+)
+
+
+def load_handlers() -> HandlerRegistry:
+    """Import every handler module (registering its handlers); return the registry."""
+    for name in HANDLER_MODULES:
+        importlib.import_module(name)
+    return HANDLERS

@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import socket
 
+from hub.inbox.handlers import load_handlers
 from hub.inbox.service import InboxWorker, wall_clock
 from hub.jobs import blueprint, session_factory
 
 
 def _worker() -> InboxWorker:
-    return InboxWorker(session_factory(), f"{socket.gethostname()}:{os.getpid()}", wall_clock)
+    handlers = load_handlers()  # every handler, whatever this worker imported so far
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    return InboxWorker(session_factory(), worker_id, wall_clock, handlers=handlers)
 
 
 @blueprint.task(name="inbox_process", queue="inbox")

@@ -123,3 +123,6 @@ def _mapping_outcome(error: RecordError) -> Outcome:
 def register(registry: HandlerRegistry = HANDLERS, mapping: Mapping | None = None) -> None:
     """Register the handler for repayments files (kind ``repayments_file``)."""
     registry.register(COUNTERPART_KIND, ANY_KIND, BulkRepaymentsHandler(mapping))
+
+
+register()  # at import, like every handler module listed in hub.inbox.handlers

@@ -14,8 +14,12 @@ from hub.upi.debits import execute_due
 
 
 @blueprint.task(name="upi_execute_due", queue="collections")
-def upi_execute_due(tenant_id: int) -> dict[str, int]:
-    """Debit the tenant's UPI cycles due today; return counts (executed / refused)."""
+def upi_execute_due(tenant_id: int, counterpart: str | None = None) -> dict[str, int]:
+    """Debit the tenant's UPI cycles due today; return counts (executed / refused).
+
+    ``counterpart`` is the PSP whose ``job_crons`` scheduled this run (schedules/); the
+    service debits every due cycle of the tenant, whichever PSP holds the mandate.
+    """
     from hub.config import load_settings
 
     cipher = Cipher(load_settings().encryption_key_value())

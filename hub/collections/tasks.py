@@ -1,0 +1,47 @@
+"""NACH jobs, scheduled per sponsor bank from its config (``job_crons``, schedules/).
+
+Thin on purpose: build the step runtime from the worker's session factory and settings,
+call one step of :mod:`hub.collections.cycle`, which commits. Delivery of the queued files
+is the outbox job's; the bank's answers come back through the ``file_pickup`` job and the
+inbox. The wall clock here only stamps files and leases; dates come from the tenant.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from hub.collections import cycle
+from hub.collections.mandates import AccountCipher
+from hub.config import get_settings
+from hub.connectors.counterparts import Cipher
+from hub.inbox.service import wall_clock
+from hub.jobs import blueprint, session_factory
+from lms_core.persistence import tenant_repository
+
+
+def _runtime() -> cycle.NachRuntime:
+    settings = get_settings()
+    return cycle.NachRuntime(
+        session_factory(),
+        AccountCipher.from_settings(settings),
+        Cipher(settings.encryption_key_value()),
+        wall_clock,
+        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+    )
+
+
+@blueprint.task(name="nach_present", queue="collections")
+def nach_present(tenant_id: int, counterpart: str) -> int:
+    """Present the tenant's business-date dues to the bank; return the items presented."""
+    rt = _runtime()
+    with rt.factory() as session:
+        day = tenant_repository.business_date(session, tenant_id)
+    return cycle.present(rt, tenant_id, counterpart, day).items
+
+
+@blueprint.task(name="nach_register_mandates", queue="collections")
+def nach_register_mandates(tenant_id: int, counterpart: str) -> int:
+    """Send the initiated e-mandates to the bank as one batch; return how many."""
+    _batch, count = cycle.register_mandates(_runtime(), tenant_id, counterpart)
+    return count
