@@ -13,9 +13,12 @@ from datetime import date
 import typer
 from sqlalchemy.orm import Session
 
+from hub.collections.demo import nach_summary
 from hub.demo_day import run_business_days
+from hub.recon.desk_demo import run_recon_day
 from hub.runtime import Runtime
 from hub.seed import DEMO_USERS, create_tenant
+from hub.upi.demo import upi_summary
 from lms_core.persistence import audit_repository, ledger_repository, tenant_repository
 
 log = logging.getLogger("sangam.demo")
@@ -54,7 +57,10 @@ def run_demo_day(rt: Runtime, loans: int = 300, days: int = 12) -> dict[str, obj
         "bounces": activity.bounced,
         "back_dated_payments": activity.back_dated,
         "end_of_days": ", ".join(activity.eods),
+        "nach": nach_summary(),
+        "upi_autopay": upi_summary(),
     }
+    summary.update(run_recon_day(rt.session_factory, tenant_id))  # escrow files, recon, breaks
     with rt.session_factory() as session:
         summary["business_date"] = tenant_repository.business_date(session, tenant_id)
         problems = ledger_repository.verify(session) + audit_repository.verify_chain(session)

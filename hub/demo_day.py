@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.collections.demo import run_nach_day
 from hub.servicing.booking import PartyIn, book_loan, confirm_payout, disburse
 from hub.servicing.eod import run_eod
 from hub.servicing.repayments import Channel, RepaymentIn, post_repayment, reverse_repayment
+from hub.upi.demo import run_upi_day
 from lms_core.persistence import loan_repository, tenant_repository
 
 PRODUCTS = {
@@ -231,6 +233,8 @@ def run_business_days(
             log.booked = book_portfolio(session, tenant_id, loans, rng)
         session.commit()
     for _ in range(days):
+        run_nach_day(factory, tenant_id)  # NACH: present today's dues, apply the bank's answer
+        run_upi_day(factory, tenant_id)  # UPI AutoPay: notices, debits, PSP webhooks
         with factory() as session:
             collect(session, tenant_id, rng, log)
             session.commit()

@@ -63,5 +63,9 @@ def run_worker(rt, concurrency: int = 1) -> None:
 
 
 # Tasks declared next to their domain register on the blueprint when imported.
+from hub.collections import tasks as _collections_tasks  # noqa: E402,F401
 from hub.inbox import tasks as _inbox_tasks  # noqa: E402,F401
 from hub.outbox import tasks as _outbox_tasks  # noqa: E402,F401
+from hub.recon import tasks as _recon_tasks  # noqa: E402,F401
+from hub.servicing import eod_jobs as _eod_tasks  # noqa: E402,F401
+from hub.upi import tasks as _upi_tasks  # noqa: E402,F401

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.config import Settings
 from hub.errors import SangamError, ServiceUnavailable
 from hub.observability import HTTP_LATENCY, HTTP_REQUESTS, REGISTRY, request_id_var
+from hub.web import install_web
 
 log = logging.getLogger("sangam.api")
 PROBLEM = "application/problem+json"
@@ -37,6 +38,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session]) -> Fa
     _install_error_handlers(app)
     _install_probes(app)
     _include_routers(app)
+    install_web(app)  # the dashboard under /ui (hub/web, docs/WEB.md)
     return app
 
 

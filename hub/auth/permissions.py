@@ -29,6 +29,8 @@ class Permission(StrEnum):
     LEDGER_REVERSE = "ledger:reverse"
     LOAN_READ = "loan:read"
     LOAN_WRITE = "loan:write"
+    LOAN_RESTRUCTURE = "loan:restructure"  # new terms for a running loan
+    LOAN_WRITE_OFF = "loan:writeoff"  # write-off and one-time settlement
     PRODUCT_READ = "product:read"
     PRODUCT_WRITE = "product:write"
     REPAYMENT_POST = "repayment:post"
@@ -55,7 +57,15 @@ _READ_ALL = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LOAN_OFFICER: frozenset(_READ_ALL | {Permission.LOAN_WRITE, Permission.REPAYMENT_POST}),
     Role.UNDERWRITER: frozenset(_READ_ALL | {Permission.LOAN_WRITE}),
-    Role.CREDIT_MANAGER: frozenset(_READ_ALL | {Permission.LOAN_WRITE, Permission.PRODUCT_WRITE}),
+    Role.CREDIT_MANAGER: frozenset(
+        _READ_ALL
+        | {
+            Permission.LOAN_WRITE,
+            Permission.PRODUCT_WRITE,
+            Permission.LOAN_RESTRUCTURE,
+            Permission.LOAN_WRITE_OFF,
+        }
+    ),
     Role.COLLECTIONS_AGENT: frozenset(_READ_ALL | {Permission.REPAYMENT_POST}),
     Role.FINANCE: frozenset(
         _READ_ALL

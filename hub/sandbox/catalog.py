@@ -27,7 +27,12 @@ from pathlib import Path
 from typing import Protocol
 
 # Modules that define ``SANDBOX``; import errors surface when the catalog loads.
-SANDBOX_MODULES: tuple[str, ...] = ("hub.sandbox.generic",)
+SANDBOX_MODULES: tuple[str, ...] = (
+    "hub.sandbox.generic",
+    "hub.sandbox.escrow_bank",
+    "hub.sandbox.psp",
+    "hub.sandbox.sponsor_bank",
+)
 
 
 class RunningSandbox(Protocol):

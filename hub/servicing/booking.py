@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from hub.recon.expected import Direction, ExpectedSource, record_expected
 from lms_core.ledger import OWN_BOOK
 from lms_core.money import Currency
 from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
@@ -192,5 +193,17 @@ def confirm_payout(session: Session, tenant_id: int, loan_id: int, utr: str, act
     result = ledger_repository.post(session, tenant_id, journal, actor)
     loan_repository.add_event(
         session, loan.id, today, "payout", {"utr": utr, "amount": str(-payable)}
+    )
+    record_expected(
+        session,
+        tenant_id,
+        source=ExpectedSource.DISBURSEMENT,
+        reference=f"{loan.loan_number}:{utr}",
+        amount=-payable,
+        currency=loan.currency,
+        direction=Direction.DEBIT,
+        expected_on=today,
+        loan_id=loan.id,
+        utr=utr,
     )
     return result.journal_id

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.servicing.credit_lines import close_lines_day
 from hub.servicing.day_close import (  # noqa: F401  (catch_up, close_day: public API here)
     PartitionOutcome,
     catch_up,
@@ -144,6 +145,7 @@ def _finalise(session: Session, run: EodRun, partition_size: int = DEFAULT_PARTI
     if late:  # loans activated during the run (e.g. back-dated disbursements)
         eod_repository.add_partitions(session, run, late)
         return
+    close_lines_day(session, run.tenant_id, day)  # revolving lines: accrue, bill
     tenant_repository.set_business_date(session, run.tenant_id, day, day + timedelta(days=1))
     eod_repository.mark_finished(session, run, "finished", now)
     log.info("eod run %s: %s closed, business date now %s", run.id, day, day + timedelta(days=1))

@@ -16,6 +16,7 @@ from lms_core.persistence.servicing_models import (
     Loan,
     LoanDue,
     LoanEvent,
+    LoanParty,
     PenalCharge,
     Product,
     Repayment,
@@ -313,3 +314,52 @@ def drop_class_events_from(session: Session, loan_id: int, start: date) -> None:
             LoanEvent.business_date >= start,
         )
     )
+
+
+def count_by_status(session: Session, tenant_id: int) -> dict[str, int]:
+    """Loans per status, plus ``overdue``: active loans with days past due (DPD > 0)."""
+    stmt = select(Loan.status, func.count()).where(Loan.tenant_id == tenant_id)
+    counts = {status: n for status, n in session.execute(stmt.group_by(Loan.status))}
+    overdue = select(func.count()).where(
+        Loan.tenant_id == tenant_id, Loan.status == "active", Loan.dpd > 0
+    )
+    counts["overdue"] = session.scalar(overdue) or 0
+    return counts
+
+
+def search_loans(
+    session: Session,
+    tenant_id: int,
+    *,
+    query: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[tuple[Loan, str | None]]:
+    """Loans (newest first) with their borrower's name, filtered by loan number, external
+    reference or party name (``query``, case-insensitive substring), status, and DPD > 0."""
+    borrower = (
+        select(LoanParty.name)
+        .where(LoanParty.loan_id == Loan.id)
+        .order_by(LoanParty.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = select(Loan, borrower).where(Loan.tenant_id == tenant_id)
+    if query:
+        text_ = query.strip()  # why: autoescape, so "%" or "_" in a search are literal
+        named = select(LoanParty.id).where(
+            LoanParty.loan_id == Loan.id, LoanParty.name.icontains(text_, autoescape=True)
+        )
+        stmt = stmt.where(
+            Loan.loan_number.icontains(text_, autoescape=True)
+            | Loan.external_ref.icontains(text_, autoescape=True)
+            | named.exists()
+        )
+    if status:
+        stmt = stmt.where(Loan.status == status)
+    if overdue:
+        stmt = stmt.where(Loan.dpd > 0)
+    stmt = stmt.order_by(Loan.id.desc()).limit(limit).offset(offset)
+    return [(loan, name) for loan, name in session.execute(stmt)]

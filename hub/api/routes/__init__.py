@@ -1,6 +1,22 @@
 """The versioned API routers, mounted under /api/v1 by the app factory."""
 
-from hub.api.routes import admin, auth, hub_files, hub_ops, ledger, loans, schedules, webhooks
+from hub.api.routes import (
+    admin,
+    auth,
+    collections,
+    credit_lines,
+    eod,
+    hub_files,
+    hub_ops,
+    ledger,
+    loan_lifecycle,
+    loans,
+    recon,
+    recon_desk,
+    schedules,
+    upi,
+    webhooks,
+)
 
 ROUTERS = [
     auth.router,
@@ -8,7 +24,14 @@ ROUTERS = [
     ledger.router,
     schedules.router,
     loans.router,
+    loan_lifecycle.router,
+    eod.router,
+    credit_lines.router,
     hub_ops.router,
     hub_files.router,
     webhooks.router,
+    recon.router,
+    recon_desk.router,
+    upi.router,
+    collections.router,
 ]

@@ -16,8 +16,8 @@ from hub.auth.permissions import Permission
 from hub.auth.security import Principal
 from hub.errors import NotFound
 from hub.idempotency import IdempotencyGuard, idempotency_guard
-from hub.servicing import booking, views
-from hub.servicing.eod import run_eod
+from hub.servicing import booking, eod_jobs, views
+from hub.servicing.eod import run_status as eod_status
 from hub.servicing.repayments import Channel, RepaymentIn, post_repayment, reverse_repayment
 from lms_core.persistence import loan_repository
 
@@ -350,22 +350,18 @@ def reverse(
     return {"id": rep.id, "status": rep.status}
 
 
-@router.post("/eod", summary="Run end-of-day for my tenant's business date, then advance it")
+@router.post(
+    "/eod",
+    status_code=202,
+    summary="Start end-of-day for my tenant's business date (workers close it, then advance it)",
+)
 def eod(
     request: Request,
     principal: Principal = Depends(require(Permission.EOD_RUN)),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    audit(session, principal, "eod.run", "tenant", principal.tenant_id, None, None)
-    session.commit()
-    result = run_eod(
-        request.app.state.session_factory,
-        principal.tenant_id,
-        request.app.state.settings.eod_partition_size,
+    run = eod_jobs.start(
+        session, principal.tenant_id, request.app.state.settings.eod_partition_size
     )
-    return {
-        "business_date": result.business_date,
-        "next_date": result.next_date,
-        "loans": result.loans,
-        "partitions": result.partitions,
-    }
+    audit(session, principal, "eod.start", "eod_run", run.id, None, {"status": run.status})
+    return eod_status(session, run)
