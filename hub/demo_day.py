@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.collections.demo import run_nach_day
 from hub.servicing.booking import PartyIn, book_loan, confirm_payout, disburse
 from hub.servicing.eod import run_eod
+from hub.servicing.lifecycle_demo import LifecycleLog, run_lifecycle_day
 from hub.servicing.repayments import Channel, RepaymentIn, post_repayment, reverse_repayment
 from hub.upi.demo import run_upi_day
 from lms_core.persistence import loan_repository, tenant_repository
@@ -114,6 +115,7 @@ class DayLog:
     bounced: int = 0
     back_dated: int = 0
     eods: list[str] = field(default_factory=list)
+    lifecycle: LifecycleLog = field(default_factory=LifecycleLog)
 
 
 def ensure_products(session: Session, tenant_id: int) -> None:
@@ -232,7 +234,9 @@ def run_business_days(
         if not loan_repository.list_loans(session, tenant_id, limit=1):
             log.booked = book_portfolio(session, tenant_id, loans, rng)
         session.commit()
-    for _ in range(days):
+    for day in range(days):
+        if day in (4, 8):  # a few borrowers prepay or close early
+            run_lifecycle_day(factory, tenant_id, rng, log.lifecycle)
         run_nach_day(factory, tenant_id)  # NACH: present today's dues, apply the bank's answer
         run_upi_day(factory, tenant_id)  # UPI AutoPay: notices, debits, PSP webhooks
         with factory() as session:

@@ -45,6 +45,10 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel("WARNING")
+    # why: SSH libraries log every connection and channel at INFO; the hub logs its own
+    # transfers, so theirs would drown an operator's log (and the demo's output)
+    for noisy in ("asyncssh", "asyncssh.sftp", "paramiko", "paramiko.transport"):
+        logging.getLogger(noisy).setLevel("WARNING")
 
 
 REGISTRY = CollectorRegistry()
