@@ -164,9 +164,7 @@ def current_schedule(session: Session, it: Loaded) -> Schedule:
         ScheduleLine(r.number, r.due_date, r.principal, r.interest, r.fees, r.total, bal)
         for r, bal in zip(rows, after, strict=True)
     )
-    change = lifecycle_repository.last_version_change(
-        session, it.loan.id, it.loan.schedule_version
-    )
+    change = lifecycle_repository.last_version_change(session, it.loan.id, it.loan.schedule_version)
     detail = change.detail if change is not None else {}
     return replace(
         base,
