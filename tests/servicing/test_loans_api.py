@@ -96,3 +96,30 @@ def test_collections_agent_cannot_book(client, db, tenant):
         client.post("/api/v1/loans", json=LOAN, headers=auth_header(agent, tenant)).status_code
         == 403
     )
+
+
+def test_product_api_takes_buckets_write_off_gst_and_reset_rules(client, db, tenant, admin):
+    headers = auth_header(admin, tenant)
+    buckets = [
+        {"label": "current", "min_dpd": 0, "max_dpd": 0},
+        {"label": "1-30", "min_dpd": 1, "max_dpd": 30},
+        {"label": "31-90", "min_dpd": 31, "max_dpd": 90},
+        {"label": "90+", "min_dpd": 91, "max_dpd": None},
+    ]
+    body = {
+        "code": "PLX", "name": "Personal loan X", **PERSONAL_LOAN, "dpd_buckets": buckets,
+        "write_off_dpd": 180, "charges_gst_percent": "18", "reset_recompute": "keep_installment",
+    }  # fmt: skip
+    made = client.post("/api/v1/products", json=body, headers=headers)
+    assert made.status_code == 201, made.text
+    rules = made.json()["rules"]
+    assert (rules["write_off_dpd"], rules["charges_gst_percent"]) == (180, "18")
+    assert rules["reset_recompute"] == "keep_installment"
+    assert [b["label"] for b in rules["dpd_buckets"]] == ["current", "1-30", "31-90", "90+"]
+
+    gap = [*buckets[:2], {"label": "40+", "min_dpd": 40, "max_dpd": None}]  # 31-39 uncovered
+    refused = client.post(
+        "/api/v1/products", json={**body, "code": "PLY", "dpd_buckets": gap}, headers=headers
+    )
+    assert refused.status_code == 422
+    assert "dpd_buckets[2] must start at the day after bucket 1" in refused.text

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from hub.api.deps import audit, get_session, require
@@ -22,6 +23,12 @@ from hub.servicing.repayments import Channel, RepaymentIn, post_repayment, rever
 from lms_core.persistence import loan_repository
 
 router = APIRouter(tags=["servicing"])
+
+
+class DpdBucketIn(BaseModel):
+    label: str = Field(min_length=1, max_length=20)
+    min_dpd: int = Field(ge=0)
+    max_dpd: int | None = Field(default=None, ge=0)
 
 
 class ProductIn(BaseModel):
@@ -54,6 +61,26 @@ class ProductIn(BaseModel):
     excess_handling: Literal["advance", "reduce_principal", "next_installments"] = "advance"
     prepayment_policy: Literal["reduce_tenor", "reduce_emi"] = "reduce_tenor"
     npa_dpd: int = Field(default=90, ge=1)
+    dpd_buckets: list[DpdBucketIn] | None = Field(
+        default=None, description="delinquency buckets, e.g. 0, 1-30, 31-60, 61-90, 90+"
+    )
+    write_off_dpd: int | None = Field(default=None, ge=1, description="minimum DPD to write off")
+    charges_gst_percent: Rate = Field(
+        default=Decimal("0"), description="GST on prepayment / foreclosure charges"
+    )
+    reset_recompute: Literal["keep_tenor", "keep_installment"] = Field(
+        default="keep_tenor", description="what a floating-rate reset changes: EMI or tenure"
+    )
+
+    @model_validator(mode="after")
+    def _buckets_cover_every_dpd(self) -> ProductIn:
+        buckets = self.dpd_buckets or []
+        for n, (prev, nxt) in enumerate(pairwise(buckets), start=1):
+            if prev.max_dpd is None or nxt.min_dpd != prev.max_dpd + 1:
+                raise ValueError(f"dpd_buckets[{n}] must start at the day after bucket {n - 1}")
+        if buckets and (buckets[0].min_dpd != 0 or buckets[-1].max_dpd is not None):
+            raise ValueError("dpd_buckets must start at 0 and end open-ended (max_dpd null)")
+        return self
 
 
 class ProductOut(BaseModel):
@@ -128,8 +155,9 @@ def create_product(
     session: Session = Depends(get_session),
 ) -> ProductOut:
     rules = body.model_dump(mode="json", exclude={"code", "name"})
-    if not rules["waterfall"]:
-        rules.pop("waterfall")
+    for optional in ("waterfall", "dpd_buckets", "write_off_dpd"):
+        if not rules[optional]:
+            rules.pop(optional)
     product = loan_repository.create_product_version(
         session, principal.tenant_id, body.code, body.name, rules
     )
