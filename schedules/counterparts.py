@@ -40,13 +40,10 @@ def _wanted(config: dict) -> dict[str, str]:
 
 def counterpart_jobs(session: Session) -> list[ScheduledJob]:
     """Return the scheduled jobs every enabled counterpart's config asks for."""
-    rows = counterpart_repository.with_config_key(session, "poll_cron")
-    rows += counterpart_repository.with_config_key(session, "job_crons")
-    jobs, codes, seen = [], {}, set()
-    for row in rows:
-        if not row.enabled or row.id in seen:
+    jobs, codes = [], {}
+    for row in counterpart_repository.with_config_key(session, "poll_cron", "job_crons"):
+        if not row.enabled:
             continue
-        seen.add(row.id)
         if row.tenant_id not in codes:
             codes[row.tenant_id] = tenant_repository.by_id(session, row.tenant_id).code
         for task, cron in sorted(_wanted(row.config or {}).items()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from lms_core.persistence.hub_models import Counterpart
@@ -81,12 +82,12 @@ def set_enabled(session: Session, counterpart_id: int, enabled: bool, reason: st
     )
 
 
-def with_config_key(session: Session, key: str) -> list[Counterpart]:
-    """Return every tenant's counterparts whose config has ``key`` (e.g. ``poll_cron``)."""
+def with_config_key(session: Session, *keys: str) -> list[Counterpart]:
+    """Return every tenant's counterparts whose config has any of ``keys`` (e.g. ``poll_cron``)."""
     return list(
         session.scalars(
             select(Counterpart)
-            .where(Counterpart.config.has_key(key))
+            .where(Counterpart.config.has_any(array(keys)))
             .order_by(Counterpart.tenant_id, Counterpart.code)
         )
     )
