@@ -7,14 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_core.ledger import OWN_BOOK
 from lms_core.money import ZERO
 from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
-from lms_core.persistence.models import JournalEntry, LedgerAccount, LedgerPosting
-from lms_core.persistence.servicing_models import Loan, LoanParty
+from lms_core.persistence.servicing_models import Loan
 
 RECEIVABLE_ACCOUNTS = (
     "LOAN_PRINCIPAL",
@@ -46,7 +44,7 @@ def summary(session: Session, tenant_id: int, loan: Loan) -> dict[str, Any]:
     overdue = sum((d.amount - d.paid - d.waived for d in dues if d.due_date < today), ZERO)
     plan = loan_repository.plans(session, [loan])[loan.id]
     upcoming = next((p for p in plan if p.due_date >= today), None)
-    parties = session.scalars(select(LoanParty).where(LoanParty.loan_id == loan.id)).all()
+    parties = loan_repository.parties(session, loan.id)
     return {
         "id": loan.id,
         "loan_number": loan.loan_number,
@@ -121,26 +119,11 @@ def ledger_entries(
     session: Session, tenant_id: int, loan: Loan, start: date | None = None, end: date | None = None
 ) -> list[dict[str, Any]]:
     """Return the loan's postings (the statement of account is built from these)."""
-    stmt = (
-        select(
-            JournalEntry.id,
-            JournalEntry.kind,
-            JournalEntry.business_date,
-            LedgerAccount.code,
-            LedgerPosting.amount,
-        )
-        .join(JournalEntry, JournalEntry.id == LedgerPosting.journal_id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
-        .where(LedgerPosting.tenant_id == tenant_id, LedgerPosting.loan_id == loan.id)
-        .order_by(LedgerPosting.business_date, LedgerPosting.id)
-    )
-    if start:
-        stmt = stmt.where(LedgerPosting.business_date >= start)
-    if end:
-        stmt = stmt.where(LedgerPosting.business_date <= end)
     return [
         {"journal_id": j, "kind": k, "business_date": d, "account": a, "amount": _s(v)}
-        for j, k, d, a, v in session.execute(stmt)
+        for j, k, d, a, v in ledger_repository.loan_postings(
+            session, tenant_id, loan.id, start, end
+        )
     ]
 
 

@@ -336,3 +336,31 @@ def verify(session: Session) -> list[str]:
         for row in session.execute(text(sql)):
             violations.append(f"{name}: {tuple(row)}")
     return violations
+
+
+def loan_postings(
+    session: Session,
+    tenant_id: int,
+    loan_id: int,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[Row]:
+    """Return a loan's postings in posting order: journal id, kind, date, account, amount."""
+    stmt = (
+        select(
+            JournalEntry.id,
+            JournalEntry.kind,
+            JournalEntry.business_date,
+            LedgerAccount.code,
+            LedgerPosting.amount,
+        )
+        .join(JournalEntry, JournalEntry.id == LedgerPosting.journal_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+        .where(LedgerPosting.tenant_id == tenant_id, LedgerPosting.loan_id == loan_id)
+        .order_by(LedgerPosting.business_date, LedgerPosting.id)
+    )
+    if start:
+        stmt = stmt.where(LedgerPosting.business_date >= start)
+    if end:
+        stmt = stmt.where(LedgerPosting.business_date <= end)
+    return list(session.execute(stmt))

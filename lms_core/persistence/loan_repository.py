@@ -363,3 +363,8 @@ def search_loans(
         stmt = stmt.where(Loan.dpd > 0)
     stmt = stmt.order_by(Loan.id.desc()).limit(limit).offset(offset)
     return [(loan, name) for loan, name in session.execute(stmt)]
+
+
+def parties(session: Session, loan_id: int) -> list[LoanParty]:
+    """Return the loan's borrowers, co-borrowers and guarantors."""
+    return list(session.scalars(select(LoanParty).where(LoanParty.loan_id == loan_id)))
