@@ -3,8 +3,10 @@
 - pain.009 ``MndtInitnReq``: ``GrpHdr`` + ``Mndt`` (initiation);
 - pain.010 ``MndtAmdmntReq``: ``UndrlygAmdmntDtls{OrgnlMsgInf, AmdmntRsn, Mndt, OrgnlMndt}``;
 - pain.011 ``MndtCxlReq``: ``UndrlygCxlDtls{CxlRsn/Rsn/Prtry, OrgnlMndt/OrgnlMndtId}``;
-- pain.012 ``MndtAccptncRpt``: one ``UndrlygAccptncDtls{OrgnlMsgInf, AccptncRslt{Accptd,
-  RjctRsn}, OrgnlMndt/OrgnlMndtId}`` per mandate, read into :class:`MandateResponse`.
+- pain.012 ``MndtAccptncRpt``: one ``UndrlygAccptncDtls{OrgnlMsgInf{MsgId, MsgNmId},
+  AccptncRslt{Accptd, RjctRsn/Prtry, AddtlRjctRsnInf}, OrgnlMndt/OrgnlMndtId}`` per
+  mandate, read into :class:`MandateResponse`; it answers a pain.009 registration or a
+  pain.011 cancellation alike (``MsgNmId`` says which, when present).
 
 ``GrpHdr`` carries ``MsgId``, ``CreDtTm`` and the instructing / instructed agents'
 ``FinInstnId/ClrSysMmbId/MmbId``. Written namespaces are ``...:pain.00N.001.04``
@@ -239,11 +241,15 @@ def write_pain012(responses: Sequence[MandateResponse]) -> bytes:
     doc.add(header, "CreDtTm", first.created.isoformat() if first.created else "")
     for response in responses:
         details = doc.add(doc.msg, _ACC)
-        doc.add(details, "OrgnlMsgInf/MsgId", response.original_message_id)
+        original = doc.add(details, "OrgnlMsgInf/MsgId", response.original_message_id)
+        if response.original_message_name:
+            doc.add(original.getparent(), "MsgNmId", response.original_message_name)
         result = doc.add(details, "AccptncRslt")
         doc.add(result, "Accptd", "true" if response.accepted else "false")
         if response.reject_code:
             doc.add(result, "RjctRsn/Prtry", response.reject_code)
+        if response.reject_description:
+            doc.add(result, "AddtlRjctRsnInf", response.reject_description[:105])
         doc.add(details, "OrgnlMndt/OrgnlMndtId", response.reference)
     return doc.finish(ACCEPTANCE_REPORT_RULES)
 
@@ -333,6 +339,8 @@ def _read_acceptance_report(r: FieldReader) -> tuple[MandateResponse, ...]:
             original_message_id=(d.findtext("{*}OrgnlMsgInf/{*}MsgId") or "").strip(),
             reference=(d.findtext("{*}OrgnlMndt/{*}OrgnlMndtId") or "").strip(),
             reject_code=(d.findtext("{*}AccptncRslt/{*}RjctRsn/{*}Prtry") or "").strip(),
+            reject_description=(d.findtext("{*}AccptncRslt/{*}AddtlRjctRsnInf") or "").strip(),
+            original_message_name=(d.findtext("{*}OrgnlMsgInf/{*}MsgNmId") or "").strip(),
         )
         for d in r.message.iterfind(f"{{*}}{_ACC}")
     )

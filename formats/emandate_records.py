@@ -126,7 +126,9 @@ class MandateResponse:
     """Outcome of one mandate request, from any response message.
 
     ``reference`` is ``AccptRefNo`` (online) or the UMRN (pain.012 ``OrgnlMndtId``);
-    ``original_message_id`` is ``NPCI_RefMsgId`` (online) or ``OrgnlMsgInf/MsgId``.
+    ``original_message_id`` is ``NPCI_RefMsgId`` (online) or ``OrgnlMsgInf/MsgId``;
+    ``original_message_name`` is pain.012's ``OrgnlMsgInf/MsgNmId`` (``pain.011.001.04``
+    for the answer to a cancellation) when the bank gives it.
     """
 
     kind: ResponseKind
@@ -139,6 +141,7 @@ class MandateResponse:
     reject_code: str = ""
     reject_description: str = ""
     rejected_by: str = ""
+    original_message_name: str = ""
 
 
 def amount_text(value: Decimal) -> str:

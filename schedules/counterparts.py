@@ -2,7 +2,8 @@
 
 * ``poll_cron`` on a pickup counterpart becomes a ``file_pickup`` job;
 * ``job_crons: {task: cron}`` on any counterpart schedules those tasks for it, e.g. a
-  sponsor bank's ``{"nach_present": "30 7 * * 1-6", "nach_register_mandates": "0 18 * * *"}``
+  sponsor bank's ``{"nach_present": "30 7 * * 1-6", "nach_register_mandates": "0 18 * * *",
+  "nach_cancel_mandates": "15 18 * * *"}``
   or a PSP's ``{"upi_execute_due": "0 10 * * *"}``. Only tasks listed in
   :data:`COUNTERPART_TASKS` may be named (a config value never picks arbitrary code).
 
@@ -27,6 +28,7 @@ COUNTERPART_TASKS: dict[str, tuple[str, CatchUp]] = {
     "file_pickup": ("inbox", CatchUp.ONCE),  # a missed poll is one poll: files wait
     "nach_present": ("collections", CatchUp.ONCE),  # a missed cut-off still presents once
     "nach_register_mandates": ("collections", CatchUp.ONCE),
+    "nach_cancel_mandates": ("collections", CatchUp.ONCE),  # pending pain.011s wait anyway
     "upi_execute_due": ("collections", CatchUp.ONCE),
 }
 

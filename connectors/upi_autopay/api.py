@@ -1,4 +1,5 @@
-"""The PSP's merchant API as we call it: create a mandate, send a pre-debit notice, debit.
+"""The PSP's merchant API as we call it: create a mandate, send a pre-debit notice, debit,
+revoke a mandate.
 
 Every request carries our own reference (mandate request id, notice reference, debit
 reference) which the PSP treats as an idempotency key: asking twice returns the first
@@ -102,6 +103,13 @@ class PspApi:
         }
         got = self._post(f"/v1/mandates/{psp_mandate_id}/debits", body)
         return DebitAccepted(got["id"], got["status"])
+
+    def revoke(self, psp_mandate_id: str, reference: str, reason: str) -> str:
+        """Revoke the mandate as the merchant; ``reference`` (ours) is the idempotency key,
+        so a revoke retried after a timeout is one revoke. Return the PSP's status; the
+        PSP confirms with its ``cancelled`` webhook."""
+        body = {"reference": reference, "reason": reason}
+        return self._post(f"/v1/mandates/{psp_mandate_id}/revoke", body)["status"]
 
     def cancel(self, psp_mandate_id: str) -> str:
         """Cancel the mandate on our side (e.g. loan closed); return the PSP's status."""

@@ -65,6 +65,7 @@ class NachBankSettings:
     cutoff: time = time(10, 30)
     settlement_cycle: str = "01"
     category_code: str = "L001"
+    cancel_reason_code: str = "MD17"  # pain.011 CxlRsn: cancelled by the initiating party
     policy: RepresentationPolicy = field(default_factory=RepresentationPolicy)
     notify_counterpart: str | None = None
 
@@ -86,6 +87,7 @@ class NachBankSettings:
             cutoff=time(int(hours), int(minutes or 0)),
             settlement_cycle=config.get("settlement_cycle") or "01",
             category_code=config.get("category_code") or "L001",
+            cancel_reason_code=config.get("cancel_reason_code") or "MD17",
             policy=RepresentationPolicy(
                 int(config.get("represent_max_attempts") or 3),
                 int(config.get("represent_gap_days") or 5),

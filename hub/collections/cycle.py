@@ -5,7 +5,8 @@ tests do in sequence): :func:`present` the business date's dues, :func:`deliver`
 outbox to the bank's SFTP, and, once the bank has answered, :func:`collect` its files
 (SFTP pickup into the inbox, then the inbox worker applies them: ACH responses and
 e-mandate acceptance reports). :func:`register_mandates` sends the initiated e-mandates
-as one batch. Nothing here holds business rules; it only opens sessions and commits.
+as one batch; :func:`cancel_mandates` the pending cancellation requests (pain.011).
+Nothing here holds business rules; it only opens sessions and commits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.collections import emandate_batch, responses  # noqa: F401  (registers handlers)
+from hub.collections import (  # noqa: F401  (registers handlers)
+    cancel_batch,
+    emandate_batch,
+    responses,
+)
 from hub.collections.mandates import AccountCipher
 from hub.collections.presentation import PresentationResult, present_dues
 from hub.connectors.counterparts import Cipher
@@ -48,6 +53,14 @@ def register_mandates(rt: NachRuntime, tenant_id: int, bank: str) -> tuple[str |
         sent = emandate_batch.send_registration_batch(
             session, rt.accounts, tenant_id, bank, rt.clock()
         )
+        session.commit()
+    return sent
+
+
+def cancel_mandates(rt: NachRuntime, tenant_id: int, bank: str) -> tuple[str | None, int]:
+    """Queue the pending NACH cancellation requests as one pain.011 batch (committed)."""
+    with rt.factory() as session:
+        sent = cancel_batch.send_cancellation_batch(session, tenant_id, bank, rt.clock())
         session.commit()
     return sent
 

@@ -9,6 +9,7 @@ microfinance loans an e-mandate sent in one registration batch. Each day it then
 the day's dues (and re-presentations) before the 10:30 cut-off, delivers the file over
 SFTP, lets the bank answer, picks the answer up and applies it: collections posted,
 returns charged the bounce fee and scheduled again or, on a dead-mandate code, stopped.
+Mandates of loans closed that day go to the bank as one pain.011 cancellation batch.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class NachDemoLog:
     collected: int = 0
     returned: int = 0
     mandates: int = 0
+    cancellations: int = 0  # pain.011 requests sent (loans closed)
     days: list[str] = field(default_factory=list)
 
 
@@ -143,6 +145,7 @@ def run_nach_day(factory: sessionmaker[Session], tenant_id: int) -> NachDemoLog:
         factory, desk.runtime.accounts, desk.runtime.secrets, lambda: _morning(day)
     )
     result = cycle.present(rt, tenant_id, BANK, day)
+    desk.log.cancellations += cycle.cancel_mandates(rt, tenant_id, BANK)[1]  # closed loans
     cycle.deliver(rt, tenant_id)
     desk.sandbox.bank.process()
     polled = cycle.collect(rt, tenant_id, BANK)
@@ -163,5 +166,6 @@ def nach_summary() -> str:
     log = _desk.log
     return (
         f"{log.mandates} mandates, {log.presented} debits presented, "
-        f"{log.collected} collected, {log.returned} returned"
+        f"{log.collected} collected, {log.returned} returned, "
+        f"{log.cancellations} mandate cancellations sent to the bank (pain.011)"
     )

@@ -7,14 +7,18 @@ mandates become ``submitted`` with the batch reference. The bank answers with on
 acceptance report (``MMS-RES-*``, document kind ``emandate_response``), which comes
 through the inbox: :class:`MandateResponseHandler` registers each accepted mandate with
 its UMRN and rejects the others with the bank's code. An answer for a request we never
-sent is quarantined; an answer for a mandate already decided is a duplicate.
+sent is quarantined; an answer for a mandate already decided is a duplicate. The same
+report format answers cancellation batches (:mod:`hub.collections.cancel_batch`): an
+answer whose original message is one of our pain.011s goes there; a registration answer
+for a mandate we asked to cancel meanwhile goes to
+:func:`hub.collections.cancellation.registration_answered`.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +36,7 @@ from formats.emandate_records import (
 from formats.emandate_records import (
     Mandate as MandateRecord,
 )
-from hub.collections import mandates
+from hub.collections import cancel_batch, cancellation, mandates
 from hub.collections.bank_settings import COUNTERPART_KIND, NachBankSettings, load
 from hub.errors import SangamError
 from hub.inbox.handlers import HANDLERS, HandlerResult, InboxHandler, ItemContext, Outcome
@@ -120,54 +124,49 @@ def send_registration_batch(
 
 
 def apply_responses(
-    session: Session, tenant_id: int, responses: list[MandateResponse]
+    session: Session, tenant_id: int, responses: list[MandateResponse], now: datetime
 ) -> HandlerResult:
-    """Register / reject the mandates answered; return the per-record outcomes."""
+    """Apply a pain.012: registrations registered / rejected, cancellations confirmed /
+    refused (told apart by the original message id); return the per-record outcomes."""
+    ids = [r.original_message_id for r in responses]
     by_request = {
-        m.request_id: m
-        for m in mandate_repository.by_request_ids(
-            session, tenant_id, [r.original_message_id for r in responses]
-        )
+        m.request_id: m for m in mandate_repository.by_request_ids(session, tenant_id, ids)
     }
-    applied, duplicates, outcomes = 0, 0, []
+    cancels = mandate_repository.cancellations_by_message_ids(session, tenant_id, ids)
+    applied, outcomes = 0, []
     for number, response in enumerate(responses, 1):
-        mandate = by_request.get(response.original_message_id)
-        if mandate is None:
-            reason = f"no mandate request {response.original_message_id!r} was sent by us"
-            outcomes.append(
-                Outcome(
-                    number,
-                    RecordOutcome.QUARANTINED,
-                    response.original_message_id,
-                    "OrgnlMsgInf/MsgId",
-                    reason,
-                )
-            )
-            continue
-        if mandate.status != MandateStatus.SUBMITTED:
-            duplicates += 1
-            outcomes.append(
-                Outcome(
-                    number,
-                    RecordOutcome.DUPLICATE,
-                    mandate.request_id,
-                    None,
-                    f"mandate is {mandate.status}",
-                )
-            )
-            continue
         try:
             with session.begin_nested():
-                _decide(session, tenant_id, mandate, response)
-            applied += 1
+                outcome = _apply_one(session, tenant_id, number, response, by_request, cancels, now)
         except SangamError as exc:
-            outcomes.append(
-                Outcome(
-                    number, RecordOutcome.QUARANTINED, mandate.request_id, "OrgnlMndtId", exc.detail
-                )
-            )
+            key = response.original_message_id
+            outcome = Outcome(number, RecordOutcome.QUARANTINED, key, "OrgnlMndtId", exc.detail)
+        if outcome is None:
+            applied += 1
+        else:
+            outcomes.append(outcome)
+    duplicates = sum(1 for o in outcomes if o.outcome is RecordOutcome.DUPLICATE)
     quarantined = sum(1 for o in outcomes if o.outcome is RecordOutcome.QUARANTINED)
     return HandlerResult(applied, duplicates, quarantined, tuple(outcomes))
+
+
+def _apply_one(session, tenant_id, number, response, by_request, cancels, now) -> Outcome | None:
+    key = response.original_message_id
+    if key in cancels:
+        return cancel_batch.apply_answer(session, tenant_id, cancels[key], response, number, now)
+    mandate = by_request.get(key)
+    if mandate is None:
+        reason = f"no mandate request {key!r} was sent by us"
+        return Outcome(number, RecordOutcome.QUARANTINED, key, "OrgnlMsgInf/MsgId", reason)
+    if mandate.status == MandateStatus.CANCEL_REQUESTED and mandate.reference is None:
+        umrn = response.reference if response.accepted else None
+        cancellation.registration_answered(session, tenant_id, mandate, umrn, ACTOR, now)
+        return None
+    if mandate.status != MandateStatus.SUBMITTED:
+        reason = f"mandate is {mandate.status}"
+        return Outcome(number, RecordOutcome.DUPLICATE, mandate.request_id, None, reason)
+    _decide(session, tenant_id, mandate, response)
+    return None
 
 
 def _decide(session: Session, tenant_id: int, mandate: Mandate, response: MandateResponse) -> None:
@@ -189,7 +188,8 @@ class MandateResponseHandler(InboxHandler):
         return [r for r in parsed.records if isinstance(r, MandateResponse)]
 
     def apply(self, session: Session, ctx: ItemContext, parsed) -> HandlerResult:
-        return apply_responses(session, ctx.tenant_id, parsed)
+        # why: the wall clock only stamps answered_at / alerts; dates come from the tenant
+        return apply_responses(session, ctx.tenant_id, parsed, datetime.now(UTC))
 
 
 HANDLERS.register(COUNTERPART_KIND, DOCUMENT_KIND, MandateResponseHandler())

@@ -10,6 +10,13 @@ row with the business date, the actor and an optional code, so the history is co
 
     initiated -> submitted -> registered -> (amended) -> cancelled | expired | dead
                           \\-> rejected (code)      \\-> paused <-> registered (UPI)
+    submitted | registered | paused -> cancel_requested -> cancelled
+                                                       \\-> cancel_rejected (code) -> ...
+
+A cancellation *by us* (:func:`cancel`: loan closed, an operator) of a mandate the bank
+or PSP knows is only a request until they confirm it (:mod:`hub.collections.cancellation`):
+the mandate is ``cancel_requested`` (never debited again) with a ``mandate_cancellation``
+row that the pain.011 batch or the UPI revoke carries out.
 
 Using it from another rail (e.g. UPI AutoPay)::
 
@@ -22,35 +29,45 @@ Using it from another rail (e.g. UPI AutoPay)::
     register(session, tenant_id, m.id, reference="UMN-...", actor="psp")  # confirmed
     pause / resume / cancel / reject(code=...) / mark_dead(code=...) likewise
     active_mandate_for(session, tenant_id, loan_id, day, kinds=(MandateKind.UPI_AUTOPAY,))
-    by_reference(session, tenant_id, "UMN-...")
 
 ``reference`` is the UMRN (NACH, 20 characters) or UMN (UPI), unique per tenant, known
 once registered; ``request_id`` is ours (NACH ``MndtReqId``), unique per tenant;
 ``provider_ref`` and ``meta`` are free for a rail's own ids. The debtor's account
 number (or VPA) is encrypted at rest; views show only ``debtor_account_masked``.
 
-Loan closure: :func:`cancel_for_closed_loan` cancels a closed loan's live mandates.
+Loan closure: :func:`cancel_for_closed_loan` requests the cancellation of a closed loan's
+live mandates, in the closing transaction.
 Services never commit; every function raises NotFound / Conflict / Unprocessable.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session
 
+from hub.collections.mandate_input import (
+    NACH_KINDS as NACH_KINDS,  # re-exported: the registry's callers import it from here
+)
+from hub.collections.mandate_input import (
+    AccountCipher,
+    MandateIn,
+    check_fields,
+    mask_account,
+)
 from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from hub.events import Event, subscribe
 from lms_core.money import PAISA
 from lms_core.persistence import loan_repository, mandate_repository, tenant_repository
 from lms_core.persistence.collections_models import (
-    AmountRule,
+    CancellationStatus,
+    CancelRail,
     Mandate,
+    MandateCancellation,
     MandateEvent,
     MandateEventKind,
     MandateKind,
@@ -59,7 +76,14 @@ from lms_core.persistence.collections_models import (
 
 S = MandateStatus
 LIVE = frozenset({S.INITIATED, S.SUBMITTED, S.REGISTERED, S.PAUSED})
-NACH_KINDS = (MandateKind.NACH_PHYSICAL, MandateKind.NACH_EMANDATE)
+CANCEL_PENDING = frozenset({S.CANCEL_REQUESTED, S.CANCEL_REJECTED})
+REQUESTABLE = frozenset({S.SUBMITTED, S.REGISTERED, S.PAUSED, S.CANCEL_REJECTED})
+#: the counterpart that must hear of a cancellation by us, per mandate kind
+CANCEL_RAIL = {
+    MandateKind.NACH_PHYSICAL: CancelRail.NACH,
+    MandateKind.NACH_EMANDATE: CancelRail.NACH,
+    MandateKind.UPI_AUTOPAY: CancelRail.UPI,
+}
 
 #: event -> (statuses it may leave, status it leaves the mandate in; None = unchanged)
 TRANSITIONS: dict[MandateEventKind, tuple[frozenset[MandateStatus], MandateStatus | None]] = {
@@ -69,74 +93,14 @@ TRANSITIONS: dict[MandateEventKind, tuple[frozenset[MandateStatus], MandateStatu
     MandateEventKind.AMENDED: (frozenset({S.INITIATED, S.SUBMITTED, S.REGISTERED}), None),
     MandateEventKind.PAUSED: (frozenset({S.REGISTERED}), S.PAUSED),
     MandateEventKind.RESUMED: (frozenset({S.PAUSED}), S.REGISTERED),
-    MandateEventKind.CANCELLED: (LIVE, S.CANCELLED),
+    MandateEventKind.CANCEL_REQUESTED: (REQUESTABLE, S.CANCEL_REQUESTED),
+    MandateEventKind.REFERENCE_KNOWN: (frozenset({S.CANCEL_REQUESTED}), None),
+    MandateEventKind.CANCEL_SENT: (frozenset({S.CANCEL_REQUESTED}), None),
+    MandateEventKind.CANCEL_REJECTED: (frozenset({S.CANCEL_REQUESTED}), S.CANCEL_REJECTED),
+    MandateEventKind.CANCELLED: (LIVE | CANCEL_PENDING, S.CANCELLED),
     MandateEventKind.EXPIRED: (frozenset({S.REGISTERED, S.PAUSED}), S.EXPIRED),
     MandateEventKind.DEAD: (frozenset({S.REGISTERED, S.PAUSED}), S.DEAD),
 }
-
-
-@dataclass(frozen=True)
-class AccountCipher:
-    """Fernet encryption of one account number / VPA (the project's PII key)."""
-
-    key: str
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> AccountCipher:
-        return cls(settings.encryption_key_value())
-
-    def seal(self, text: str) -> str:
-        return Fernet(self.key.encode()).encrypt(text.encode()).decode()
-
-    def open(self, token: str) -> str:
-        """Return the clear text; raises Conflict if the token was sealed with another key."""
-        try:
-            return Fernet(self.key.encode()).decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise Conflict("mandate account does not decrypt with this key") from None
-
-
-def mask_account(text: str) -> str:
-    """Return ``text`` with all but the last four characters hidden (VPA: the handle kept)."""
-    user, at, handle = text.partition("@")
-    if at:
-        return f"{user[:2]}***@{handle}"
-    return "X" * max(len(text) - 4, 0) + text[-4:]
-
-
-@dataclass(frozen=True)
-class MandateIn:
-    loan_id: int
-    kind: MandateKind
-    debtor_name: str
-    debtor_account: str
-    amount: Decimal
-    frequency: str
-    start_date: date
-    amount_rule: AmountRule = AmountRule.MAXIMUM
-    debtor_ifsc: str | None = None
-    account_type: str = "SAVINGS"
-    end_date: date | None = None
-    provider: str | None = None
-    reference: str | None = None
-    provider_ref: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _check(data: MandateIn) -> None:
-    problems = []
-    if data.amount <= 0 or data.amount != data.amount.quantize(PAISA):
-        problems.append(FieldProblem("amount", f"must be positive whole paise, got {data.amount}"))
-    if data.end_date and data.end_date < data.start_date:
-        problems.append(FieldProblem("end_date", f"{data.end_date} is before the start"))
-    if data.kind in NACH_KINDS and not data.debtor_ifsc:
-        problems.append(FieldProblem("debtor_ifsc", "a NACH mandate needs the debtor's IFSC"))
-    if data.reference and data.kind in NACH_KINDS and len(data.reference) != 20:
-        problems.append(FieldProblem("reference", "a UMRN has 20 characters"))
-    if not data.debtor_account.strip():
-        problems.append(FieldProblem("debtor_account", "is required"))
-    if problems:
-        raise Unprocessable("mandate refused", problems=problems)
 
 
 def create(
@@ -149,7 +113,7 @@ def create(
         raise NotFound(f"loan {data.loan_id} not found")
     if loan.status not in ("active", "pending"):
         raise Conflict(f"loan {loan.loan_number} is {loan.status}: no new mandates")
-    _check(data)
+    check_fields(data)
     account = data.debtor_account.strip()
     mandate = Mandate(
         tenant_id=tenant_id,
@@ -214,7 +178,7 @@ def _event(
     )
 
 
-def _move(
+def move(
     session: Session,
     tenant_id: int,
     mandate_id: int,
@@ -223,6 +187,8 @@ def _move(
     code: str | None = None,
     **detail: Any,
 ) -> Mandate:
+    """Apply event ``kind`` by :data:`TRANSITIONS` (history written); return the mandate.
+    Raises NotFound, Conflict (not allowed from its status)."""
     mandate = get(session, tenant_id, mandate_id, lock=True)
     allowed, target = TRANSITIONS[kind]
     if mandate.status not in allowed:
@@ -244,7 +210,7 @@ def submit(
     provider_ref: str | None = None,
 ) -> Mandate:
     """Mark the mandate sent to the bank / PSP (a batch file, an API call)."""
-    mandate = _move(
+    mandate = move(
         session,
         tenant_id,
         mandate_id,
@@ -272,7 +238,7 @@ def register(
     other = mandate_repository.by_reference(session, tenant_id, reference)
     if other is not None and other.id != mandate_id:
         raise Conflict(f"reference {reference} is already mandate {other.id}")
-    mandate = _move(
+    mandate = move(
         session, tenant_id, mandate_id, MandateEventKind.REGISTERED, actor, reference=reference
     )
     mandate.reference = reference
@@ -285,7 +251,7 @@ def reject(
     session: Session, tenant_id: int, mandate_id: int, code: str, reason: str, actor: str
 ) -> Mandate:
     """Record a registration refusal with its reason code (e.g. M037, AP05)."""
-    mandate = _move(
+    mandate = move(
         session, tenant_id, mandate_id, MandateEventKind.REJECTED, actor, code, reason=reason
     )
     mandate.reject_code, mandate.reject_reason = code, reason[:200]
@@ -316,7 +282,7 @@ def amend(
             "mandate amendment refused",
             problems=[FieldProblem("amount", "must be positive whole paise")],
         )
-    mandate = _move(
+    mandate = move(
         session,
         tenant_id,
         mandate_id,
@@ -337,27 +303,57 @@ def amend(
 
 
 def cancel(session: Session, tenant_id: int, mandate_id: int, reason: str, actor: str) -> Mandate:
-    """Cancel a live mandate (by us or revoked by the payer)."""
-    return _move(session, tenant_id, mandate_id, MandateEventKind.CANCELLED, actor, reason=reason)
+    """Cancel a mandate on our initiative; return it.
+
+    One the bank / PSP never received (``initiated``; UPI without the PSP's id) is
+    ``cancelled`` at once. Any other becomes ``cancel_requested`` with one pending
+    ``mandate_cancellation`` (the pain.011 batch / the UPI revoke tells the counterpart).
+    Raises Conflict if it is not live (already cancelled, requested, rejected ...).
+    """
+    mandate = get(session, tenant_id, mandate_id, lock=True)
+    rail = CANCEL_RAIL[MandateKind(mandate.kind)]
+    unknown_outside = mandate.status == S.INITIATED or (
+        rail is CancelRail.UPI and not mandate.provider_ref
+    )
+    if unknown_outside:
+        return move(
+            session, tenant_id, mandate_id, MandateEventKind.CANCELLED, actor, reason=reason
+        )
+    move(session, tenant_id, mandate_id, MandateEventKind.CANCEL_REQUESTED, actor, reason=reason)
+    mandate_repository.add_cancellation(
+        session,
+        MandateCancellation(
+            tenant_id=tenant_id,
+            mandate_id=mandate.id,
+            rail=str(rail),
+            message_id=f"CXL{uuid.uuid4().hex[:24].upper()}",
+            status=str(CancellationStatus.PENDING),
+            reason=reason[:200],
+            requested_on=tenant_repository.business_date(session, tenant_id),
+            requested_by=actor[:100],
+            attempts=0,
+        ),
+    )
+    return mandate
 
 
 def pause(session: Session, tenant_id: int, mandate_id: int, actor: str) -> Mandate:
-    return _move(session, tenant_id, mandate_id, MandateEventKind.PAUSED, actor)
+    return move(session, tenant_id, mandate_id, MandateEventKind.PAUSED, actor)
 
 
 def resume(session: Session, tenant_id: int, mandate_id: int, actor: str) -> Mandate:
-    return _move(session, tenant_id, mandate_id, MandateEventKind.RESUMED, actor)
+    return move(session, tenant_id, mandate_id, MandateEventKind.RESUMED, actor)
 
 
 def expire(session: Session, tenant_id: int, mandate_id: int, actor: str) -> Mandate:
-    return _move(session, tenant_id, mandate_id, MandateEventKind.EXPIRED, actor)
+    return move(session, tenant_id, mandate_id, MandateEventKind.EXPIRED, actor)
 
 
 def mark_dead(
     session: Session, tenant_id: int, mandate_id: int, code: str, reason: str, actor: str
 ) -> Mandate:
     """Stop a mandate a debit proved unusable (account closed, mandate cancelled ...)."""
-    mandate = _move(
+    mandate = move(
         session, tenant_id, mandate_id, MandateEventKind.DEAD, actor, code, reason=reason
     )
     mandate.reject_code, mandate.reject_reason = code, reason[:200]
@@ -389,7 +385,8 @@ def active_mandate_for(
 def cancel_for_closed_loan(
     session: Session, tenant_id: int, loan_id: int, actor: str = "system"
 ) -> list[int]:
-    """Cancel every live mandate of a closed loan; return their ids (idempotent)."""
+    """Cancel (or request the cancellation of) every live mandate of a closed loan; return
+    their ids (idempotent: a requested cancellation is not live)."""
     cancelled = []
     for mandate in mandate_repository.for_loan(session, tenant_id, loan_id, lock=True):
         if mandate.status in LIVE:

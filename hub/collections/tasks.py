@@ -45,3 +45,11 @@ def nach_register_mandates(tenant_id: int, counterpart: str) -> int:
     """Send the initiated e-mandates to the bank as one batch; return how many."""
     _batch, count = cycle.register_mandates(_runtime(), tenant_id, counterpart)
     return count
+
+
+@blueprint.task(name="nach_cancel_mandates", queue="collections")
+def nach_cancel_mandates(tenant_id: int, counterpart: str) -> int:
+    """Send the pending mandate cancellations to the bank as one pain.011 batch; return how
+    many."""
+    _batch, count = cycle.cancel_mandates(_runtime(), tenant_id, counterpart)
+    return count

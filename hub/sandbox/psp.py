@@ -10,7 +10,9 @@ configured dialect (``psp_token_events`` or ``psp_subscription_events``), signed
 configured scheme and queued. :meth:`PspSandbox.deliver` posts the queue to our webhook
 URL, shuffled (out of order) and with a seeded share sent twice, the way a PSP's
 at-least-once delivery behaves. Control endpoints under ``/_sandbox`` play the payer:
-approve, reject, pause, resume, revoke, expire a mandate; refund a payment.
+approve, reject, pause, resume, revoke, expire a mandate; refund a payment. The merchant
+revokes a mandate with ``POST /v1/mandates/{id}/revoke`` (idempotent on its reference;
+``unavailable_next`` makes the next calls fail 503 to exercise retries).
 
 The sandbox's ``clock`` (the wall clock unless a test or the demo gives its own) stamps
 the facts and signs the deliveries; the hub must share it for the replay window.
@@ -23,78 +25,30 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel
 
 from connectors.upi_autopay.signing import Scheme, sign
 from hub.sandbox.catalog import SandboxEnv, SandboxSpec
 from hub.sandbox.http_app import SandboxServer
 from hub.sandbox.psp_dialects import render
+from hub.sandbox.psp_models import (
+    DebitBody,
+    MandateBody,
+    NoticeBody,
+    RevokeBody,
+    SandboxMandate,
+    SandboxNotice,
+    SandboxPayment,
+)
+
+__all__ = ["PspSandbox", "SandboxMandate", "SandboxNotice", "SandboxPayment"]
 
 NOTICE = timedelta(hours=24)
 Clock = Callable[[], datetime]
-
-
-@dataclass
-class SandboxMandate:
-    id: str
-    reference: str
-    payer_vpa: str
-    amount: Decimal
-    amount_rule: str
-    status: str = "created"  # created, active, paused, rejected, cancelled, expired
-    umn: str | None = None
-
-
-@dataclass
-class SandboxNotice:
-    id: str
-    reference: str
-    mandate_id: str
-    amount: Decimal
-    notified_at: datetime
-    paid: bool = False
-
-
-@dataclass
-class SandboxPayment:
-    id: str
-    reference: str
-    mandate_id: str
-    notice_reference: str
-    amount: Decimal
-    status: str = "pending"
-    refunds: list[str] = field(default_factory=list)
-
-
-class MandateBody(BaseModel):
-    reference: str
-    payer_vpa: str
-    payer_name: str
-    amount: Decimal
-    amount_rule: str
-    recurrence: str
-    start_date: str
-    end_date: str | None = None
-    purpose: str = ""
-
-
-class NoticeBody(BaseModel):
-    reference: str
-    amount: Decimal
-    debit_date: str
-
-
-class DebitBody(BaseModel):
-    reference: str
-    notification_reference: str
-    amount: Decimal
 
 
 class PspSandbox:
@@ -125,6 +79,7 @@ class PspSandbox:
         self._seq = 0
         self._last_fact_at: datetime | None = None
         self._fail_next = 0
+        self._unavailable_next = 0
         self._deliver_every_s = deliver_every_s
         self._stop = threading.Event()
         self._pump: threading.Thread | None = None
@@ -261,6 +216,29 @@ class PspSandbox:
         )
         return pay
 
+    def revoke(self, mandate_id: str, body: RevokeBody) -> dict[str, Any]:
+        """The merchant revokes a mandate; asking again with the same reference returns the
+        first answer (no second webhook)."""
+        with self._lock:
+            if self._unavailable_next > 0:
+                self._unavailable_next -= 1
+                raise HTTPException(503, "PSP temporarily unavailable")
+            known = self._by_ref.get(("revoke", body.reference))
+            if known is None:
+                m = self._mandate(mandate_id)
+                if m.status not in ("created", "active", "paused"):
+                    raise HTTPException(409, f"mandate {m.id} is {m.status}: cannot revoke")
+                m.status = "cancelled"
+                self._emit("mandate_revoked", mandate=m, reason=body.reason or None)
+                known = {"id": m.id, "status": m.status, "revocation": body.reference}
+                self._by_ref[("revoke", body.reference)] = known
+            return known
+
+    def unavailable_next(self, count: int) -> None:
+        """Answer the next ``count`` revoke calls 503 (an outage), then work again."""
+        with self._lock:
+            self._unavailable_next = count
+
     def fail_next(self, count: int) -> None:
         """Make the next ``count`` debits fail (insufficient funds), then succeed again."""
         with self._lock:
@@ -319,6 +297,7 @@ class PspSandbox:
         app.post("/v1/mandates")(self.create_mandate)
         app.post("/v1/mandates/{mandate_id}/notifications")(self.notify)
         app.post("/v1/mandates/{mandate_id}/debits")(self.debit)
+        app.post("/v1/mandates/{mandate_id}/revoke")(self.revoke)
         app.post("/v1/mandates/{mandate_id}/cancel")(
             lambda mandate_id: self.act(mandate_id, "cancel")
         )
@@ -382,6 +361,17 @@ class PspSandbox:
             "api": self.base_url,
             "webhooks_to": self.webhook_url or "(none)",
             "dialect": self.dialect,
+            "counterpart_config": json.dumps(self.counterpart_config()),
+        }
+
+    def counterpart_config(self, **settings: object) -> dict[str, Any]:
+        """Return an ``upi_autopay_psp`` counterpart config pointing at this sandbox (its
+        secrets: ``webhook_secret`` = the sandbox's, any ``api_key``)."""
+        return {
+            "dialect": self.dialect,
+            "signature_scheme": str(self.scheme),
+            "base_url": self.base_url,
+            **settings,
         }
 
     def __enter__(self) -> PspSandbox:

@@ -27,6 +27,7 @@ _TOKEN_EVENTS = {
     "mandate_rejected": "token.rejected",
     "mandate_paused": "token.paused",
     "mandate_cancelled": "token.cancelled",
+    "mandate_revoked": "token.cancelled",  # by the merchant: same event, reason in notes
     "mandate_expired": "token.expired",
     "notification_initiated": "notification.initiated",
     "debit_success": "payment.captured",
@@ -37,6 +38,7 @@ _SUBSCRIPTION_STATUS = {
     "mandate_resumed": "ACTIVE",
     "mandate_paused": "CUSTOMER_PAUSED",
     "mandate_cancelled": "CUSTOMER_CANCELLED",
+    "mandate_revoked": "CANCELLED",  # by the merchant
     "mandate_expired": "EXPIRED",
 }
 _SUBSCRIPTION_PAYMENT = {

@@ -9,6 +9,9 @@ moves what it read to ``processed``:
 * ``MMS-REQ-*.zip``: an e-mandate registration batch (one pain.009 per mandate). The
   answer ``MMS-RES-*.xml`` is one pain.012 acceptance report: accepted with a new UMRN,
   or rejected with a code.
+* ``MMS-CXL-*.zip``: a mandate cancellation batch (one pain.011 per mandate). The answer
+  ``MMS-RES-CXL-*.xml`` is one pain.012: accepted, or rejected with a code and its text
+  (``force_cancel``). A cancelled UMRN's later debits return with 61 (mandate cancelled).
 
 Outcomes come from :class:`NachBankBehaviour`: a seeded mix (the same item gets the same
 answer on every run, whatever the file order) and forced answers per UMRN or debtor
@@ -29,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from formats.emandate import parse_emandate
-from formats.emandate_iso import MandateInitiation, write_pain012
+from formats.emandate_iso import VERSIONS, MandateCancellation, MandateInitiation, write_pain012
 from formats.emandate_records import MandateResponse, ResponseKind
 from formats.nach_ach import AchOptions, ResponseFlag, parse_ach, write_ach
 from hub.sandbox.catalog import SandboxEnv, SandboxSpec
@@ -37,6 +40,15 @@ from hub.sandbox.sftp_server import SandboxUser, SftpSandbox
 
 FOLDER = "nach_bank"
 SUCCESS = "00"
+MANDATE_CANCELLED = "61"
+#: texts the bank puts next to a cancellation refusal (NPCI mandate reject codes)
+CANCEL_REJECT_TEXT = {
+    "M020": "duplicate UMRN",
+    "M037": "account closed",
+    "M038": "no such account",
+    "AP04": "account inoperative",
+    "AP05": "no such account",
+}
 
 
 @dataclass
@@ -49,10 +61,15 @@ class NachBankBehaviour:
     mandate_reject_code: str = "M037"
     options: AchOptions = field(default_factory=AchOptions)
     forced: dict[str, str] = field(default_factory=dict)  # UMRN / account -> code ("00" ok)
+    cancel_forced: dict[str, str] = field(default_factory=dict)  # UMRN -> cancel reject code
 
     def force(self, key: str, code: str) -> None:
         """Answer every debit of UMRN / account ``key`` (or its mandate) with ``code``."""
         self.forced[key] = code
+
+    def force_cancel(self, umrn: str, code: str) -> None:
+        """Refuse the cancellation of ``umrn`` with ``code``."""
+        self.cancel_forced[umrn] = code
 
     def _draw(self, key: str) -> float:
         digest = hashlib.sha256(f"{self.seed}:{key}".encode()).digest()
@@ -95,6 +112,7 @@ class NachBank:
         self.behaviour = behaviour or NachBankBehaviour()
         self._lock = threading.Lock()
         self._umrns = 0
+        self.cancelled: set[str] = set()  # UMRNs whose cancellation the bank accepted
         for folder in ("inbox", "outbox", "processed", "failed"):
             (home / folder).mkdir(parents=True, exist_ok=True)
 
@@ -125,6 +143,10 @@ class NachBank:
             name = "ACH-RES-" + path.name.removeprefix("ACH-DR-")
             _drop(self.home / "outbox", name, self.answer_ach(path.read_bytes()))
             return name
+        if path.name.startswith("MMS-CXL-"):
+            name = "MMS-RES-CXL-" + path.name.removeprefix("MMS-CXL-").replace(".zip", ".xml")
+            _drop(self.home / "outbox", name, self.answer_cancellations(path.read_bytes()))
+            return name
         if path.name.startswith("MMS-REQ-"):
             name = "MMS-RES-" + path.name.removeprefix("MMS-REQ-").replace(".zip", ".xml")
             _drop(self.home / "outbox", name, self.answer_mandates(path.read_bytes()))
@@ -139,6 +161,7 @@ class NachBank:
             code = self.behaviour.debit_code(
                 detail.umrn, detail.beneficiary_account_number, detail.transaction_reference
             )
+            code = MANDATE_CANCELLED if detail.umrn.strip() in self.cancelled else code
             flag = ResponseFlag.SUCCESS if code == SUCCESS else ResponseFlag.RETURNED
             answered.append(detail._replace(flag=flag, reason_code="" if code == SUCCESS else code))
         return write_ach(parsed.header, answered, options=self.behaviour.options)
@@ -153,6 +176,33 @@ class NachBank:
                     if isinstance(record, MandateInitiation):
                         responses.append(self._mandate_answer(record, created))
         return write_pain012(responses)
+
+    def answer_cancellations(self, data: bytes) -> bytes:
+        """Return one pain.012 for a zip of pain.011 cancellations."""
+        responses = []
+        with zipfile.ZipFile(io.BytesIO(data)) as batch:
+            for member in sorted(batch.namelist()):
+                for record in parse_emandate(batch.read(member), source=member).records:
+                    if isinstance(record, MandateCancellation):
+                        responses.append(self._cancel_answer(record))
+        return write_pain012(responses)
+
+    def _cancel_answer(self, record: MandateCancellation) -> MandateResponse:
+        umrn = record.original_mandate_id
+        code = self.behaviour.cancel_forced.get(umrn, "")
+        if not code:
+            self.cancelled.add(umrn)
+        return MandateResponse(
+            kind=ResponseKind.ACCEPTANCE_REPORT,
+            message_id=f"RPT{record.header.message_id}"[:35],
+            created=datetime(2000, 1, 1, tzinfo=UTC),
+            accepted=not code,
+            original_message_id=record.header.message_id,
+            original_message_name=VERSIONS["pain.011"],
+            reference=umrn,
+            reject_code=code,
+            reject_description=CANCEL_REJECT_TEXT.get(code, "rejected by the bank") if code else "",
+        )
 
     def _mandate_answer(self, record: MandateInitiation, created: datetime) -> MandateResponse:
         m = record.mandate
@@ -242,6 +292,9 @@ class NachBankSandbox:
 
 SANDBOX = SandboxSpec(
     name="nach_bank",
-    description="sponsor bank NACH desk: answers ACH debit files and e-mandate batches on SFTP",
+    description=(
+        "sponsor bank NACH desk: answers ACH debit files, e-mandate registration and "
+        "cancellation batches on SFTP"
+    ),
     build=NachBankSandbox.from_env,
 )

@@ -7,7 +7,9 @@ Per recurrence cycle of a mandate (:func:`hub.upi.rules.cycle_key`):
    additional-authentication limit is sent but flagged ``needs_auth``: no automatic debit.
 2. :func:`execute_debit` triggers the debit of exactly the notified amount, at least 24 h
    after the notice and not before the notified date, once per cycle (a failed attempt
-   may be retried up to the PSP's ``max_debit_attempts``). The outcome arrives by webhook.
+   may be retried up to the PSP's ``max_debit_attempts``). The outcome arrives by webhook;
+   a debit the PSP refuses on the spot (4xx) is recorded as a failed attempt with its
+   reason, like one that fails later.
 3. :func:`apply_debit_event`: success posts the repayment once (external reference
    ``upi:<debit reference>``) and records the expected PSP settlement for
    reconciliation; a failure frees the cycle for a retry; a refund reverses the repayment.
@@ -125,12 +127,14 @@ def execute_debit(
     now: datetime,
     actor: str,
 ) -> UpiDebit:
-    """Trigger the cycle's debit at the PSP; return the pending attempt.
+    """Trigger the cycle's debit at the PSP; return the attempt (pending, or failed if the
+    PSP refused it).
 
     Raises NotFound, Unprocessable (amount differs from the notice), Conflict (younger
     than 24 h, before the debit date, cycle already debited or in flight, attempts used
     up, above the additional-authentication limit, mandate not registered),
-    ServiceUnavailable (PSP down: nothing recorded).
+    ServiceUnavailable (PSP down: nothing recorded). A refusal by the PSP is no error:
+    the attempt is returned ``failed`` with the PSP's reason.
     """
     cycle = repository.cycle(session, tenant_id, cycle_id, lock=True)
     if cycle is None:
@@ -160,13 +164,26 @@ def execute_debit(
         business_date=today,
     )
     repository.add(session, debit)
-    with api_of(cipher, row) as api:
-        accepted = call(
-            row, lambda: api.execute(mandate.provider_ref, debit.reference, cycle.reference, amount)
-        )
+    try:
+        with api_of(cipher, row) as api:
+            accepted = call(
+                row,
+                lambda: api.execute(mandate.provider_ref, debit.reference, cycle.reference, amount),
+            )
+    except Unprocessable as exc:  # the PSP refused this attempt: it counts, with its reason
+        cycle.attempts = attempt
+        _attempt_failed(cycle, debit, rules_of(row), exc.detail)
+        return debit
     debit.psp_payment_id = accepted.psp_payment_id
     cycle.attempts, cycle.status = attempt, str(CycleStatus.DEBITING)
     return debit
+
+
+def _attempt_failed(cycle: UpiCycle, debit: UpiDebit, rules: UpiRules, reason: str) -> None:
+    """A failed attempt (refused at once, or failed by webhook): retry while allowed."""
+    debit.status, debit.reason = str(DebitStatus.FAILED), reason[:200]
+    more = cycle.attempts < rules.max_attempts
+    cycle.status = str(CycleStatus.RETRY if more else CycleStatus.EXHAUSTED)
 
 
 def _cycle_view(cycle: UpiCycle) -> CycleView:
@@ -190,8 +207,10 @@ def execute_due(
         cycle = repository.cycle(session, tenant_id, cycle_id)
         try:
             with session.begin_nested():
-                execute_debit(session, cipher, tenant_id, cycle_id, cycle.amount, now, actor)
-            counts["executed"] += 1
+                debit = execute_debit(
+                    session, cipher, tenant_id, cycle_id, cycle.amount, now, actor
+                )
+            counts["refused" if debit.status == DebitStatus.FAILED else "executed"] += 1
         except SangamError:
             counts["refused"] += 1
     return counts
@@ -244,9 +263,8 @@ def apply_debit_event(
     elif new is DebitStatus.REFUNDED:
         _refunded(session, tenant_id, cycle, debit, event, actor)
     else:
-        debit.reason = (event.reason or str(event.kind))[:200]
-        more = cycle.attempts < rules.max_attempts
-        cycle.status = str(CycleStatus.RETRY if more else CycleStatus.EXHAUSTED)
+        _attempt_failed(cycle, debit, rules, event.reason or str(event.kind))
+        debit.status = str(new)
     session.flush()  # why: the one-debit-per-cycle index speaks now, inside the savepoint
     return Applied("applied", subject, f"debit {debit.status}, cycle {cycle.status}")
 

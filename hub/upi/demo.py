@@ -2,12 +2,14 @@
 
 :func:`run_upi_day` is the one call the demo business day makes (after NACH). On its
 first call it starts, on loopback, the PSP sandbox and the hub's API (the webhook
-receiver the PSP calls back), registers the ``psp_demo`` counterpart (subscription
-dialect, signed bodies with a timestamp) and gives up to six odd-numbered monthly loans a
-UPI AutoPay mandate (the payer approves at once). Each business day at 10:00 IST it
+receiver the PSP calls back), registers the ``psp_demo`` counterpart from the sandbox's
+own ``counterpart_config`` (subscription dialect, signed bodies with a timestamp; a later
+run points the existing counterpart at the new port) and gives up to six odd-numbered
+monthly loans a UPI AutoPay mandate (the payer approves at once). Each business day at 10:00 IST it
 sends the pre-debit notice of every installment due tomorrow, executes the debits
 notified yesterday (24 h later), lets the PSP answer with its webhooks (shuffled, one in
 ten sent twice) and applies them through the inbox: repayments posted once each.
+Mandates of loans closed that day are revoked at the PSP first (its webhook confirms).
 
 The PSP's clock and the hub's are the business date at 10:00 IST, so the 24-hour rule
 holds in business time while the demo runs in seconds.
@@ -34,6 +36,7 @@ from hub.upi import webhooks as _webhooks  # noqa: F401  (registers the inbox ha
 from hub.upi.debits import execute_due, send_notice
 from hub.upi.mandates import UpiAmountRule, UpiMandateIn, create_mandate
 from hub.upi.psp import PSP_KIND
+from hub.upi.revoke import revoke_pending
 from hub.upi.rules import CycleStatus, Recurrence
 from lms_core.persistence import counterpart_repository, loan_repository, tenant_repository
 from lms_core.persistence.collections_models import MandateKind
@@ -65,6 +68,7 @@ class UpiDemoLog:
     webhooks: int = 0
     refused: int = 0
     flagged: int = 0  # above the additional-authentication limit: left to a person
+    revoked: int = 0  # mandates of closed loans revoked at the PSP
     loans: list[int] = field(default_factory=list)
 
 
@@ -110,7 +114,9 @@ def _start(factory: sessionmaker[Session], tenant_code: str) -> _Desk:
 
 
 def _wire(session: Session, cipher: cp.Cipher, tenant_id: int, desk: _Desk) -> None:
-    if counterpart_repository.by_code(session, tenant_id, PSP) is None:
+    config = desk.psp.counterpart_config()
+    row = counterpart_repository.by_code(session, tenant_id, PSP)
+    if row is None:
         cp.register(
             session,
             cipher,
@@ -118,13 +124,11 @@ def _wire(session: Session, cipher: cp.Cipher, tenant_id: int, desk: _Desk) -> N
             PSP,
             kind=PSP_KIND,
             connector="upi_autopay_psp",
-            config={
-                "dialect": desk.psp.dialect,
-                "base_url": desk.psp.base_url,
-                "signature_scheme": str(desk.psp.scheme),
-            },
+            config=config,
             secrets={"webhook_secret": SECRET, "api_key": "demo-psp-key"},
         )
+    else:  # a new run of the demo: the sandbox listens on a new port
+        counterpart_repository.update_config(session, row.id, config={**row.config, **config})
 
 
 def _mandated_loans(session: Session, tenant_id: int) -> list[int]:
@@ -201,6 +205,7 @@ def run_upi_day(factory: sessionmaker[Session], tenant_id: int) -> UpiDemoLog:
         session.commit()
     _settle(factory, tenant_id, desk)  # mandate approvals
     with factory() as session:
+        desk.log.revoked += revoke_pending(session, cipher, tenant_id, desk.clock(), "demo")["sent"]
         counts = execute_due(session, cipher, tenant_id, desk.clock(), "demo")
         desk.log.debits += counts["executed"]
         _notify_tomorrow(session, cipher, tenant_id, desk)
@@ -217,5 +222,6 @@ def upi_summary() -> str:
     return (
         f"{log.mandates} mandates, {log.notices} pre-debit notices ({log.flagged} above the "
         f"additional-authentication limit, left to a person), {log.debits} debits, "
-        f"{log.webhooks} webhooks delivered (shuffled, some twice)"
+        f"{log.webhooks} webhooks delivered (shuffled, some twice), "
+        f"{log.revoked} mandates of closed loans revoked at the PSP"
     )

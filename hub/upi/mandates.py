@@ -8,19 +8,23 @@ their UPI app; the PSP's webhook then registers the mandate with its UMN.
 :func:`apply_mandate_event` moves the registry row the way a PSP event says, through the
 registry's own transitions (so the history is written there), guarded by the mandate's
 ``last_event_at``: an event not newer than the last one applied changes nothing. A pause
-that overtook the confirmation registers (UMN from the event) and then pauses.
+that overtook the confirmation registers (UMN from the event) and then pauses. A
+``cancelled`` event confirms our revoke (or is the payer's own revoke): ``cancelled``.
+
+:func:`cancel_mandate` is our cancellation: requested in the registry, revoked at the PSP.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from connectors.upi_autopay.api import MandateRequest
+from hub.collections import cancellation
 from hub.collections import mandates as registry
 from hub.collections.mandates import AccountCipher, MandateIn
 from hub.connectors.counterparts import Cipher
@@ -28,6 +32,7 @@ from hub.errors import Conflict, FieldProblem, Unprocessable
 from hub.upi import repository
 from hub.upi.events import UpiEvent
 from hub.upi.psp import api_of, call, psp_row
+from hub.upi.revoke import request_and_revoke
 from hub.upi.rules import (
     AWAITING_APPROVAL,
     REGISTRY_FREQUENCY,
@@ -192,7 +197,8 @@ def _move(
     if target is MandateStatus.CANCELLED or (
         target is MandateStatus.EXPIRED and pending and not event.umn
     ):
-        registry.cancel(session, tenant_id, mid, event.reason or f"{event.kind} at the PSP", actor)
+        reason = event.reason or f"{event.kind} at the PSP"
+        cancellation.confirm_cancelled(session, tenant_id, mid, reason, actor, event.occurred_at)
         return
     if pending:
         registry.register(session, tenant_id, mid, event.umn, actor)
@@ -207,12 +213,17 @@ def _move(
 def cancel_mandate(
     session: Session, cipher: Cipher, tenant_id: int, mandate_id: int, reason: str, actor: str
 ) -> Mandate:
-    """Cancel a live UPI mandate at the PSP and in the registry (e.g. the loan closed)."""
+    """Cancel a UPI mandate on our initiative (e.g. the loan closed); return it.
+
+    The registry records the request (``cancel_requested``: no more debits) and the PSP
+    is asked to revoke it now (:mod:`hub.upi.revoke`); its ``cancelled`` webhook makes it
+    ``cancelled``. A PSP outage leaves the revoke pending for the daily UPI job; a refusal
+    is recorded with the PSP's reason and alerted. Raises NotFound, Conflict (not a UPI
+    mandate, or not live).
+    """
     mandate = registry.get(session, tenant_id, mandate_id, lock=True)
     if mandate.kind != MandateKind.UPI_AUTOPAY:
         raise Conflict(f"mandate {mandate_id} is {mandate.kind}, not UPI AutoPay")
-    row = psp_row(session, tenant_id, mandate.provider or "")
-    if mandate.provider_ref:
-        with api_of(cipher, row) as api:
-            call(row, lambda: api.cancel(mandate.provider_ref))
-    return registry.cancel(session, tenant_id, mandate_id, reason, actor)
+    # why: the wall clock only stamps the request; the business date dates the history
+    request_and_revoke(session, cipher, tenant_id, mandate_id, reason, actor, datetime.now(UTC))
+    return mandate

@@ -204,14 +204,24 @@ FINAL = (MandateStatus.REJECTED, MandateStatus.CANCELLED, MandateStatus.EXPIRED,
 AWAITING_APPROVAL = (MandateStatus.INITIATED, MandateStatus.SUBMITTED)
 
 
+# Once we asked the PSP to revoke a mandate, only its end matters: the payer's rejection,
+# the expiry or the cancellation all leave nothing to debit; a late approval or pause
+# changes nothing (the mandate is never debited again either way).
+CANCEL_PENDING = (MandateStatus.CANCEL_REQUESTED, MandateStatus.CANCEL_REJECTED)
+_ENDS_A_REVOKE = (MandateStatus.CANCELLED, MandateStatus.REJECTED, MandateStatus.EXPIRED)
+
+
 def mandate_target(status: str, kind: EventKind) -> MandateStatus | None:
     """Return the status a mandate event moves the mandate to, or None if it changes nothing.
 
-    A rejection only applies to a mandate still waiting for the payer's approval.
+    A rejection only applies to a mandate still waiting for the payer's approval. While
+    our revoke is pending, any end of the mandate at the PSP makes it ``cancelled``.
     """
     target = _TARGET.get(kind)
     if target is None or status in FINAL or target == status:
         return None
+    if status in CANCEL_PENDING:
+        return MandateStatus.CANCELLED if target in _ENDS_A_REVOKE else None
     if target is MandateStatus.REJECTED and status not in AWAITING_APPROVAL:
         return None
     return target

@@ -18,6 +18,7 @@ from lms_core.persistence.base import Base
 
 class AlertKind(StrEnum):
     FILE_SLA = "file_sla"  # an expected file had not arrived by its cut-off
+    MANDATE_CANCEL_REJECTED = "mandate_cancel_rejected"  # bank / PSP refused our cancellation
 
 
 class HubAlert(Base):

@@ -8,6 +8,11 @@
   the maximum. ``provider_ref`` / ``meta`` hold what a rail needs beyond that (PSP ids).
 * ``mandate_event``: the status history (initiated, registered, rejected with code,
   amended, cancelled, expired ...), append-only; the mandate row keeps the current status.
+* ``mandate_cancellation``: one request of ours to cancel a mandate at the counterpart
+  that holds it (a pain.011 in a batch to the sponsor bank, a revoke call to the PSP):
+  ``message_id`` is the pain.011 ``MsgId`` / the PSP's idempotency key, unique per tenant,
+  so a resend never makes a second request; a partial unique index keeps at most one
+  open (pending / sent) request per mandate.
 * ``nach_presentation``: one ACH debit file sent to a sponsor bank for a settlement date,
   with its totals, delivery (outbox message) and response (inbox item) bookkeeping.
 * ``nach_presentation_item``: one debit in it; ``reference`` is the file's transaction
@@ -25,7 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,7 +49,9 @@ class MandateStatus(StrEnum):
     REGISTERED = "registered"  # accepted: reference (UMRN / UMN) known, debits allowed
     REJECTED = "rejected"  # refused at registration (reason code kept)
     PAUSED = "paused"  # UPI AutoPay: the payer paused it
-    CANCELLED = "cancelled"  # by us (loan closed) or the payer (revoked)
+    CANCEL_REQUESTED = "cancel_requested"  # we asked the bank / PSP to cancel: no debits
+    CANCEL_REJECTED = "cancel_rejected"  # the bank / PSP refused our cancellation (code kept)
+    CANCELLED = "cancelled"  # confirmed by the bank / PSP, revoked by the payer, or never sent
     EXPIRED = "expired"  # end date passed
     DEAD = "dead"  # a debit returned with a dead-mandate code (account closed ...)
 
@@ -57,9 +64,31 @@ class MandateEventKind(StrEnum):
     AMENDED = "amended"
     PAUSED = "paused"
     RESUMED = "resumed"
+    CANCEL_REQUESTED = "cancel_requested"
+    REFERENCE_KNOWN = "reference_known"  # registered by the bank after we asked to cancel
+    CANCEL_SENT = "cancel_sent"  # in a pain.011 batch / revoke accepted by the PSP
+    CANCEL_REJECTED = "cancel_rejected"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     DEAD = "dead"
+
+
+class CancelRail(StrEnum):
+    """Who must hear of a cancellation: the sponsor bank (pain.011) or the PSP (revoke)."""
+
+    NACH = "nach"
+    UPI = "upi"
+
+
+class CancellationStatus(StrEnum):
+    PENDING = "pending"  # recorded; not yet in a batch / not yet accepted by the PSP's API
+    SENT = "sent"  # in a queued pain.011 batch / revoke call accepted: awaiting the answer
+    ACCEPTED = "accepted"  # the bank's pain.012 / the PSP's cancelled webhook confirmed it
+    REJECTED = "rejected"  # refused, with the counterpart's code and reason
+    MOOT = "moot"  # the bank refused the mandate's registration: nothing left to cancel
+
+
+OPEN_CANCELLATION = (CancellationStatus.PENDING, CancellationStatus.SENT)
 
 
 class AmountRule(StrEnum):
@@ -167,3 +196,34 @@ class PresentationItem(Base):
     represent_on: Mapped[date | None] = mapped_column(default=None)
     next_item_id: Mapped[int | None] = mapped_column(default=None)
     responded_on: Mapped[date | None] = mapped_column(default=None)
+
+
+class MandateCancellation(Base):
+    __tablename__ = "mandate_cancellation"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "message_id"),
+        Index("ix_mandate_cancellation_todo", "tenant_id", "rail", "status"),
+        Index(
+            "uq_mandate_cancellation_open",
+            "mandate_id",
+            unique=True,
+            postgresql_where=text("status in ('pending', 'sent')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandate.id"))
+    rail: Mapped[str] = mapped_column(String(10))
+    message_id: Mapped[str] = mapped_column(String(35))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200))
+    requested_on: Mapped[date]
+    requested_by: Mapped[str] = mapped_column(String(100))
+    batch_ref: Mapped[str | None] = mapped_column(String(60), default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    reject_code: Mapped[str | None] = mapped_column(String(20), default=None)
+    reject_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -1,4 +1,4 @@
-"""All SQL of the mandate registry: mandates and their status history."""
+"""All SQL of the mandate registry: mandates, their status history, cancellation requests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lms_core.persistence.collections_models import Mandate, MandateEvent, MandateStatus
+from lms_core.persistence.collections_models import (
+    OPEN_CANCELLATION,
+    CancellationStatus,
+    Mandate,
+    MandateCancellation,
+    MandateEvent,
+    MandateStatus,
+)
 
 
 def add(session: Session, mandate: Mandate) -> Mandate:
@@ -152,3 +159,61 @@ def events(session: Session, mandate_ids: Sequence[int]) -> list[MandateEvent]:
             .order_by(MandateEvent.mandate_id, MandateEvent.id)
         )
     )
+
+
+def add_cancellation(session: Session, row: MandateCancellation) -> MandateCancellation:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_cancellation(
+    session: Session, mandate_id: int, *, lock: bool = False
+) -> MandateCancellation | None:
+    """Return the mandate's pending or sent cancellation request, or None."""
+    stmt = select(MandateCancellation).where(
+        MandateCancellation.mandate_id == mandate_id,
+        MandateCancellation.status.in_([str(s) for s in OPEN_CANCELLATION]),
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def cancellations_of(session: Session, mandate_id: int) -> list[MandateCancellation]:
+    stmt = select(MandateCancellation).where(MandateCancellation.mandate_id == mandate_id)
+    return list(session.scalars(stmt.order_by(MandateCancellation.id)))
+
+
+def cancellations_to_send(
+    session: Session, tenant_id: int, rail: str, *, need_reference: bool = False
+) -> list[tuple[MandateCancellation, Mandate]]:
+    """Return pending requests of ``rail`` with their mandates, oldest first, locked
+    (SKIP LOCKED: two runs never take the same request). ``need_reference``: only
+    mandates whose UMRN is known (a pain.011 names the mandate by it)."""
+    stmt = (
+        select(MandateCancellation, Mandate)
+        .join(Mandate, Mandate.id == MandateCancellation.mandate_id)
+        .where(
+            MandateCancellation.tenant_id == tenant_id,
+            MandateCancellation.rail == rail,
+            MandateCancellation.status == CancellationStatus.PENDING,
+        )
+        .order_by(MandateCancellation.id)
+        .with_for_update(of=MandateCancellation, skip_locked=True)
+    )
+    if need_reference:
+        stmt = stmt.where(Mandate.reference.is_not(None))
+    return [(c, m) for c, m in session.execute(stmt)]
+
+
+def cancellations_by_message_ids(
+    session: Session, tenant_id: int, message_ids: Sequence[str]
+) -> dict[str, MandateCancellation]:
+    rows = session.scalars(
+        select(MandateCancellation).where(
+            MandateCancellation.tenant_id == tenant_id,
+            MandateCancellation.message_id.in_(list(message_ids)),
+        )
+    )
+    return {row.message_id: row for row in rows}

@@ -63,7 +63,7 @@ def test_life_cycle_keeps_history_and_masks_the_account(db, tenant, loan, accoun
         ("submitted", "submitted"),
         ("registered", "registered"),
         ("amended", "registered"),
-        ("cancelled", "cancelled"),
+        ("cancel_requested", "cancel_requested"),  # the bank must confirm (pain.011)
     ]
     amended = svc.history(db, tenant.id, m.id)[3]
     assert amended.detail["before"]["amount"] == "10000.00"
@@ -113,10 +113,12 @@ def test_upi_vpa_is_masked_and_dates_bound_activity(db, tenant, loan, account_ci
 
 
 def test_closed_loan_cancels_live_mandates_once(db, tenant, loan, account_cipher):
+    """The registered one is known to the bank: its cancellation is requested; the one
+    never sent is simply cancelled."""
     a = svc.create(db, account_cipher, tenant.id, _mandate_in(loan.id, reference=UMRN), "ops")
     b = svc.create(db, account_cipher, tenant.id, _mandate_in(loan.id), "ops")
     assert svc.cancel_for_closed_loan(db, tenant.id, loan.id) == [a.id, b.id]
-    assert (a.status, b.status) == ("cancelled", "cancelled")
+    assert (a.status, b.status) == ("cancel_requested", "cancelled")
     assert svc.cancel_for_closed_loan(db, tenant.id, loan.id) == []
 
 
@@ -125,7 +127,8 @@ def test_closing_a_loan_cancels_its_live_mandates_in_the_same_transaction(
 ):
     """Foreclose on 10 Feb (nothing paid): the quote is 1,05,672.95 (see the life-cycle
     tests for its parts). Paying it closes the loan, and the loan.closed event cancels
-    the registered mandate with the reason "loan closed"."""
+    the registered mandate with the reason "loan closed": a request to the bank, so the
+    mandate is ``cancel_requested`` until the bank confirms (test_mandate_cancel.py)."""
     make_product(db, tenant, rules=RULES)
     loan, mandate = loan_with_mandate(db, tenant, account_cipher, umrn="HDFC7000000000000099")
     assert mandate.status == "registered"
@@ -135,6 +138,6 @@ def test_closing_a_loan_cancels_its_live_mandates_in_the_same_transaction(
 
     assert loan.status == "closed"
     db.refresh(mandate)
-    assert mandate.status == "cancelled"
+    assert mandate.status == "cancel_requested"
     last = svc.history(db, tenant.id, mandate.id)[-1]
-    assert (last.kind, last.actor) == ("cancelled", "loan-closure")
+    assert (last.kind, last.actor) == ("cancel_requested", "loan-closure")

@@ -64,6 +64,6 @@ def test_cancel_from_the_page_is_audited_and_needs_loan_write(
         data={"reason": "borrower moved bank", "csrf_token": token},
         follow_redirects=True,
     )
-    assert done.status_code == 200 and "cancelled" in done.text
+    assert done.status_code == 200 and "cancel requested" in done.text
     (entry,) = audit_repository.entries(db, tenant.id, entity_type="mandate")
     assert entry.action == "mandate.cancel" and entry.after["reason"] == "borrower moved bank"

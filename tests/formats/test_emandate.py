@@ -252,3 +252,59 @@ def test_message_found_past_comments_and_without_document_wrapper():
     assert parse_emandate(commented, source="c").records == (REQUEST,)
     bare = etree.tostring(etree.fromstring(data)[0])
     assert parse_emandate(bare, source="b").records == (REQUEST,)
+
+
+# -- cancellation: pain.011 out, pain.012 back ------------------------------------------
+CANCEL = MandateCancellation(
+    IsoHeader("CXL4F2A9C0B1D2E3F4A5B6C7D8E", CREATED, "SBIN0000001", "HDFC0001234"),
+    "MD17",
+    "HDFC7000000000000001",
+)
+CANCEL_ANSWERS = [
+    MandateResponse(ResponseKind.ACCEPTANCE_REPORT, "RPTCXL1", CREATED, True,
+                    original_message_id=CANCEL.header.message_id,
+                    original_message_name="pain.011.001.04", reference="HDFC7000000000000001"),
+    MandateResponse(ResponseKind.ACCEPTANCE_REPORT, "RPTCXL1", CREATED, False,
+                    original_message_id="CXL000000000000000000000002",
+                    original_message_name="pain.011.001.04", reference="HDFC7000000000000002",
+                    reject_code="M038", reject_description="no such account"),
+]  # fmt: skip
+
+TestCancellationConformance = conformance_suite(EMandateFormat(), sample=lambda: (None, [CANCEL]))
+TestCancellationReportConformance = conformance_suite(
+    EMandateFormat(), sample=lambda: (None, CANCEL_ANSWERS)
+)
+
+
+def test_pain011_element_paths():
+    message = etree.fromstring(write_iso(CANCEL))[0]
+    assert etree.QName(message).localname == "MndtCxlReq"
+    assert message.findtext("{*}GrpHdr/{*}MsgId") == "CXL4F2A9C0B1D2E3F4A5B6C7D8E"
+    assert message.findtext("{*}GrpHdr/{*}InstgAgt/{*}FinInstnId/{*}ClrSysMmbId/{*}MmbId") == (
+        "SBIN0000001"
+    )
+    assert message.findtext("{*}UndrlygCxlDtls/{*}CxlRsn/{*}Rsn/{*}Prtry") == "MD17"
+    assert message.findtext("{*}UndrlygCxlDtls/{*}OrgnlMndt/{*}OrgnlMndtId") == (
+        "HDFC7000000000000001"
+    )
+
+
+def test_pain012_answering_cancellations_names_the_message_and_the_refusal_text():
+    data = EMandateFormat().write(CANCEL_ANSWERS)
+    refused = etree.fromstring(data)[0].findall("{*}UndrlygAccptncDtls")[1]
+    assert refused.findtext("{*}OrgnlMsgInf/{*}MsgNmId") == "pain.011.001.04"
+    assert refused.findtext("{*}AccptncRslt/{*}RjctRsn/{*}Prtry") == "M038"
+    assert refused.findtext("{*}AccptncRslt/{*}AddtlRjctRsnInf") == "no such account"
+    (_ok, back) = parse_emandate(data, source="p12").records
+    assert (back.accepted, back.reject_code, back.reject_description) == (
+        False,
+        "M038",
+        "no such account",
+    )
+
+
+def test_pain012_without_the_optional_elements_still_reads():
+    """A bank that sends neither MsgNmId nor AddtlRjctRsnInf: both read as empty."""
+    data = EMandateFormat().write(REPORT)
+    assert b"MsgNmId" not in data and b"AddtlRjctRsnInf" not in data
+    assert all(r.original_message_name == "" for r in parse_emandate(data, source="p").records)

@@ -88,7 +88,8 @@ def cancel(
         return ctx.redirect(where, flash=("error", exc.detail))
     after = {"status": row.status, "reason": reason.strip()}
     audit(ctx.session, ctx.principal, "mandate.cancel", "mandate", mandate_id, None, after)
-    return ctx.redirect(where, flash=("ok", f"mandate {row.request_id} cancelled"))
+    done = row.status.replace("_", " ")  # "cancel requested": the bank confirms later
+    return ctx.redirect(where, flash=("ok", f"mandate {row.request_id} {done}"))
 
 
 @router.get("/nach/presentations")
