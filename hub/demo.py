@@ -57,6 +57,7 @@ def run_demo_day(rt: Runtime, loans: int = 300, days: int = 12) -> dict[str, obj
         "bounces": activity.bounced,
         "back_dated_payments": activity.back_dated,
         "prepayments_and_closures": activity.lifecycle.summary(),
+        "dual_control": activity.approvals.summary(),
         "end_of_days": ", ".join(activity.eods),
         "nach": nach_summary(),
         "upi_autopay": upi_summary(),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.collections.demo import run_nach_day
+from hub.servicing.approvals_demo import ApprovalsLog, run_dual_control_day
 from hub.servicing.booking import PartyIn, book_loan, confirm_payout, disburse
 from hub.servicing.eod import run_eod
 from hub.servicing.lifecycle_demo import LifecycleLog, run_lifecycle_day
@@ -116,6 +117,7 @@ class DayLog:
     back_dated: int = 0
     eods: list[str] = field(default_factory=list)
     lifecycle: LifecycleLog = field(default_factory=LifecycleLog)
+    approvals: ApprovalsLog = field(default_factory=ApprovalsLog)
 
 
 def ensure_products(session: Session, tenant_id: int) -> None:
@@ -237,6 +239,8 @@ def run_business_days(
     for day in range(days):
         if day in (4, 8):  # a few borrowers prepay or close early
             run_lifecycle_day(factory, tenant_id, rng, log.lifecycle)
+        if day == 8:  # a settlement through maker and checker; a write-off left pending
+            run_dual_control_day(factory, tenant_id, log.approvals)
         run_nach_day(factory, tenant_id)  # NACH: present today's dues, apply the bank's answer
         run_upi_day(factory, tenant_id)  # UPI AutoPay: notices, debits, PSP webhooks
         with factory() as session:

@@ -1,7 +1,8 @@
 """One-time settlement (OTS): an agreed amount; once paid, the rest is waived and the loan closes.
 
 :func:`agree` (permission ``loan:writeoff``) records the amount agreed with the borrower
-(below what is owed; at or above it is a foreclosure) and an optional last date.
+(below what is owed; at or above it is a foreclosure) and an optional last date; under
+dual control the API calls it when a second user approves (:mod:`hub.servicing.approvals`).
 :func:`pay` (permission ``repayment:post``) takes a payment of at least that amount,
 after the loan's day-end of the business date. The agreed amount settles the
 receivables in the order of the product's ``settlement`` waterfall (its components in

@@ -11,7 +11,8 @@ The loan becomes ``written_off``: end-of-day no longer accrues or charges it and
 ordinary repayments are refused. ``loan_write_off`` keeps the amounts written off by
 component; the dues stay open in the sub-ledger (the borrower still owes them). A
 product's ``write_off_dpd`` (if set) is the minimum DPD; an advance held for the
-borrower must be refunded or applied first (409). No second approver is required.
+borrower must be refunded or applied first (409). Under dual control (the default) the
+API runs this only when a second user approves the request (:mod:`hub.servicing.approvals`).
 
 **Recovery** (:func:`recover`, permission ``repayment:post``): money received on a
 written-off loan is allocated to the written-off balances in the order of the

@@ -2,6 +2,7 @@
 
 from lms_core.persistence import (
     alert_models,  # noqa: F401
+    approval_models,  # noqa: F401
     collections_models,  # noqa: F401
     credit_line_models,  # noqa: F401
     eod_models,  # noqa: F401

@@ -1,5 +1,6 @@
 """The life-cycle API end to end: closure by the last installment (NOC + events, with a
-co-lender's notice), prepayment with Idempotency-Key, write-off permissions, 4xx."""
+co-lender's notice), prepayment with Idempotency-Key, write-off permissions (maker and
+checker), 4xx."""
 
 import hashlib
 import re
@@ -110,9 +111,16 @@ def test_write_off_needs_the_permission_and_refuses_wrong_states(client, db, ten
         client.post(url, json={"reason": "fraud"}, headers=auth_header(officer, tenant)).status_code
         == 403
     )
-    done = client.post(url, json={"reason": "fraud"}, headers=auth_header(manager, tenant))
-    assert done.status_code == 201, done.text
-    assert done.json()["detail"]["principal"] == "100000.00"
+    asked = client.post(url, json={"reason": "fraud"}, headers=auth_header(manager, tenant))
+    assert asked.status_code == 202, asked.text  # dual control: a second manager approves
+    assert (asked.json()["status"], asked.json()["maker"]) == ("pending", manager.username)
+    assert loan.status == "active"
+    checker = make_user(db, tenant, roles=(Role.CREDIT_MANAGER,))
+    done = client.post(
+        f"/api/v1/approvals/{asked.json()['id']}/approve", headers=auth_header(checker, tenant)
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["result"]["detail"]["principal"] == "100000.00"
     again = client.post(url, json={"reason": "fraud"}, headers=auth_header(manager, tenant))
     assert again.status_code == 409 and "written_off" in again.json()["detail"]
     headers = auth_header(admin, tenant)

@@ -2,6 +2,7 @@
 
 from hub.api.routes import (
     admin,
+    approvals,
     auth,
     collections,
     credit_lines,
@@ -25,6 +26,7 @@ ROUTERS = [
     schedules.router,
     loans.router,
     loan_lifecycle.router,
+    approvals.router,
     eod.router,
     credit_lines.router,
     hub_ops.router,

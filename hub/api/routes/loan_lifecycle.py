@@ -4,7 +4,13 @@ Quotes are GETs and write nothing. Money-moving executions take ``Idempotency-Ke
 (a retry gets the stored response). Every write is audited. Permissions: quotes and
 views ``loan:read``; prepayment, foreclosure, recovery and settlement payment
 ``repayment:post``; restructure ``loan:restructure``; write-off and settlement terms
-``loan:writeoff`` (credit managers). No second approver is asked for.
+``loan:writeoff`` (credit managers).
+
+Dual control: when the tenant's approval policy puts write-off or settlement terms under
+dual control (the default), the POST answers **202** with the pending approval request
+instead of doing it; a second user approves it under ``/approvals``
+(:mod:`hub.servicing.approvals`). The request is checked first, so what the action would
+refuse is still refused at once (404 / 409 / 422), and so is a second pending request.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -23,15 +30,17 @@ from hub.auth.permissions import Permission
 from hub.auth.security import Principal
 from hub.errors import Conflict, NotFound
 from hub.idempotency import IdempotencyGuard, idempotency_guard
+from hub.servicing import approvals, prepayments, settlement, writeoff
 from hub.servicing import lifecycle as lc
-from hub.servicing import prepayments, settlement, writeoff
 from hub.servicing.repayments import Channel
 from hub.servicing.restructure import RestructureIn, restructure_loan
 from lms_core.persistence import lifecycle_repository, loan_repository
+from lms_core.persistence.approval_models import ApprovalAction
 from lms_core.persistence.lifecycle_models import LoanChange
 from lms_core.servicing.product import PrepaymentPolicy
 
 router = APIRouter(tags=["loan life-cycle"])
+DUAL_CONTROL = {202: {"description": "Under dual control: the pending approval request"}}
 
 
 class PrepaymentBody(BaseModel):
@@ -158,7 +167,23 @@ def restructure(
     return _audited(guard, "loan.restructure", loan_id, body, change)
 
 
-@router.post("/loans/{loan_id}/write-off", status_code=201, summary="Write the loan off to loss")
+def _under_dual_control(
+    guard: IdempotencyGuard, action: ApprovalAction, loan_id: int, body: BaseModel
+) -> JSONResponse | None:
+    """Return the 202 with a new pending request when ``action`` needs a checker, else None."""
+    p = guard.principal
+    if not approvals.needs_checker(guard.session, p.tenant_id, action):
+        return None
+    req = approvals.request(guard.session, p, action, loan_id, body.model_dump(mode="json"))
+    return guard.respond(202, approvals.view(req))
+
+
+@router.post(
+    "/loans/{loan_id}/write-off",
+    status_code=201,
+    summary="Write the loan off to loss (202: waits for a second approver)",
+    responses=DUAL_CONTROL,
+)
 def write_off(
     loan_id: int,
     body: ReasonBody,
@@ -166,6 +191,9 @@ def write_off(
 ):
     if guard.replay is not None:
         return guard.replay
+    pending = _under_dual_control(guard, ApprovalAction.LOAN_WRITE_OFF, loan_id, body)
+    if pending is not None:
+        return pending
     p = guard.principal
     change = writeoff.write_off(guard.session, p.tenant_id, loan_id, body.reason, p.username)
     return _audited(guard, "loan.write_off", loan_id, body, change)
@@ -186,7 +214,12 @@ def recover(
     return _audited(guard, "loan.recovery", loan_id, body, change)
 
 
-@router.post("/loans/{loan_id}/settlement", status_code=201, summary="Agree a one-time settlement")
+@router.post(
+    "/loans/{loan_id}/settlement",
+    status_code=201,
+    summary="Agree a one-time settlement (202: waits for a second approver)",
+    responses=DUAL_CONTROL,
+)
 def agree_settlement(
     loan_id: int,
     body: SettlementBody,
@@ -194,6 +227,9 @@ def agree_settlement(
 ):
     if guard.replay is not None:
         return guard.replay
+    pending = _under_dual_control(guard, ApprovalAction.LOAN_SETTLEMENT, loan_id, body)
+    if pending is not None:
+        return pending
     p = guard.principal
     deal = settlement.agree(
         guard.session, p.tenant_id, loan_id, body.amount, p.username, body.valid_until
@@ -207,7 +243,7 @@ def agree_settlement(
         None,
         body.model_dump(mode="json"),
     )
-    return guard.respond(201, _settlement_out(deal))
+    return guard.respond(201, settlement_out(deal))
 
 
 @router.post(
@@ -227,7 +263,7 @@ def pay_settlement(
     return _audited(guard, "loan.settle", loan_id, body, change)
 
 
-def _settlement_out(s) -> dict[str, Any]:
+def settlement_out(s) -> dict[str, Any]:
     return {
         "id": s.id,
         "loan_id": s.loan_id,
@@ -265,7 +301,7 @@ def lifecycle_view(
         "changes": [change_out(c) for c in lifecycle_repository.changes(session, loan.id)],
         "write_off": writeoff.tracking(w) if w is not None else None,
         "settlements": [
-            _settlement_out(s) for s in lifecycle_repository.settlements(session, loan.id)
+            settlement_out(s) for s in lifecycle_repository.settlements(session, loan.id)
         ],
         "noc": {"id": noc.id, "sha256": noc.sha256, "size": noc.size} if noc else None,
     }

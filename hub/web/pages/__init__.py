@@ -11,6 +11,7 @@ from importlib import import_module
 from types import ModuleType
 
 PAGE_MODULES: tuple[str, ...] = (
+    "approvals",
     "auth",
     "home",
     "hub_ops",
