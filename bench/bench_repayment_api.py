@@ -8,7 +8,11 @@ payment per loan, for ``--seconds``. The loader runs on the same machine and sha
 cores with the server and PostgreSQL.
 
 Run: ``.venv/bin/python bench/bench_repayment_api.py [N] [--seconds 30] [--concurrency 16]
-[--servers 1]``. Prints payments/s and p50 / p99 latency.
+[--servers 1] [--no-batch]``. Prints payments/s, p50 / p99 latency and, because wall
+clock means little on a shared machine, the cost per payment: SQL statements (counted in
+the servers), CPU of the server processes and CPU of their PostgreSQL backends (from
+``/proc``; Linux only). ``--no-batch`` serves with the group-commit batcher off (every
+request on the one-by-one path, as before it existed).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -25,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.bench_bulk_posting import DB, EMI, setup  # noqa: E402
 from tests.factories import TEST_SECRET, make_user, token_for  # noqa: E402
@@ -32,9 +38,9 @@ from tests.factories import TEST_SECRET, make_user, token_for  # noqa: E402
 BASE_PORT = 8790
 
 
-def serve(url: str, port: int) -> None:
+def serve(url: str, port: int, statements, batch: bool) -> None:
     import uvicorn
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, event
     from sqlalchemy.orm import sessionmaker
 
     from hub.api.app import create_app
@@ -42,7 +48,24 @@ def serve(url: str, port: int) -> None:
 
     settings = load_settings(jwt_secret=TEST_SECRET, environment="test", log_json=False)
     engine = create_engine(url, pool_size=20, max_overflow=10)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_args) -> None:
+        with statements.get_lock():
+            statements.value += 1
+
+    from lms_core.persistence import bulk_repayment_repository as repo
+
+    copy_rows = repo.copy_rows
+
+    def counted_copy(*args, **kwargs):  # COPY bypasses the engine's events
+        count()
+        return copy_rows(*args, **kwargs)
+
+    repo.copy_rows = counted_copy
     app = create_app(settings, sessionmaker(engine, expire_on_commit=False))
+    if not batch:
+        app.state.repayment_batcher = None
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -79,6 +102,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--servers", type=int, default=1)
+    ap.add_argument("--no-batch", action="store_true", help="serve without the batcher")
     args = ap.parse_args()
     factory, tenant_id, loans = setup(args.n)
     with factory() as s:
@@ -89,20 +113,67 @@ def main() -> None:
         s.commit()
     url = factory.kw["bind"].url.render_as_string(hide_password=False)
     ports = [BASE_PORT + i for i in range(args.servers)]
-    procs = [multiprocessing.Process(target=serve, args=(url, p), daemon=True) for p in ports]
+    statements = multiprocessing.Value("q", 0)
+    procs = [
+        multiprocessing.Process(
+            target=serve, args=(url, p, statements, not args.no_batch), daemon=True
+        )
+        for p in ports
+    ]
     for p in procs:
         p.start()
     for port in ports:
         _wait_ready(port)
+    # Warm up (connections, imports) before counting: one payment per server.
+    warm, loan_ids = (
+        [lid for lid, _ in loans[: len(ports)]],
+        [lid for lid, _ in loans[len(ports) :]],
+    )
+    asyncio.run(load(ports, token, warm, 30, len(ports)))
+    statements.value = 0
+    cpu_before = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
     started = time.perf_counter()
-    lat = asyncio.run(load(ports, token, [lid for lid, _ in loans], args.seconds, args.concurrency))
+    lat = asyncio.run(load(ports, token, loan_ids, args.seconds, args.concurrency))
     took = time.perf_counter() - started
+    server_cpu, pg_cpu = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
     for p in procs:
         p.terminate()
+    for p in procs:
+        p.join(timeout=30)
     lat.sort()
-    p50, p99 = statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
-    print(f"{len(lat):,} payments in {took:.1f} s => {len(lat) / took:,.0f} payments/s")
+    n = len(lat)
+    p50, p99 = statistics.median(lat), lat[int(n * 0.99) - 1]
+    mode = "batched" if not args.no_batch else "one by one"
+    print(f"{n:,} payments in {took:.1f} s => {n / took:,.0f} payments/s")
     print(f"latency p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms ({DB}, {args.servers} server)")
+    print(
+        f"per payment ({mode}): {statements.value / n:.1f} statements, server CPU "
+        f"{(server_cpu - cpu_before[0]) / n * 1000:.2f} ms, PostgreSQL backends CPU "
+        f"{(pg_cpu - cpu_before[1]) / n * 1000:.2f} ms"
+    )
+
+
+def _backends(factory) -> list[int]:
+    """The PostgreSQL backend processes serving the bench database (not this one's)."""
+    with factory() as s:
+        rows = s.execute(
+            text("select pid from pg_stat_activity where datname = :d and pid <> pg_backend_pid()"),
+            {"d": DB},
+        )
+        return [r[0] for r in rows]
+
+
+def _cpu(pids: list[int]) -> float:
+    """Seconds of CPU (user + system) the processes have used, from /proc."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue  # a backend that ended in between
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def _wait_ready(port: int) -> None:

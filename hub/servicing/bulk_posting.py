@@ -106,11 +106,13 @@ def _key(r: Row) -> DueKey:
 
 @dataclass(frozen=True)
 class Posted:
-    """A record's fate on the batched path: a repayment id, or the field and reason."""
+    """A record's fate on the batched path: a repayment id (and the payment's excess,
+    what went to the advance), or the field and reason it was refused."""
 
     repayment_id: int | None
     field: str | None = None
     reason: str | None = None
+    excess: Decimal = ZERO
 
 
 def _problems(state: Row, rec) -> list[tuple[str, str]]:
@@ -155,7 +157,12 @@ def post_batched(
     for lid, idx in by_loan.items():
         fates.update(_post_loan(states[lid], idx, records, prepared, today, ids, out, tenant_id))
     _write(session, tenant_id, out, actor)
-    return fates
+    # A payment's excess is known only after its loan's last payment of the batch.
+    excess = {row[0]: row[13] for row in out.repayments if row[13]}
+    return {
+        i: Posted(f.repayment_id, excess=excess[f.repayment_id]) if f.repayment_id in excess else f
+        for i, f in fates.items()
+    }
 
 
 def _post_loan(state, idx, records, prepared: Prepared, today, ids, out: _Out, tenant_id):

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from lms_core.persistence.models import AuditLog
@@ -76,6 +76,30 @@ def append(
     session.add(row)
     session.flush()
     return row
+
+
+def append_many(session: Session, tenant_id: int, rows: list[dict[str, Any]]) -> None:
+    """Append several audit rows (each with actor, action, entity_type, entity_id, before,
+    after, request_id), chained in the given order: one lock, one read, one insert."""
+    if not rows:
+        return
+    session.execute(text("select pg_advisory_xact_lock(7001, :t)"), {"t": tenant_id})
+    prev = (
+        session.scalar(
+            select(AuditLog.hash)
+            .where(AuditLog.tenant_id == tenant_id)
+            .order_by(AuditLog.id.desc())
+            .limit(1)
+        )
+        or GENESIS
+    )
+    values = []
+    for row in rows:
+        fields = {**row, "tenant_id": tenant_id, "entity_id": str(row["entity_id"])}
+        digest = _digest(prev, _jsonable(fields))
+        values.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AuditLog), values)
 
 
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:

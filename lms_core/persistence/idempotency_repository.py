@@ -8,10 +8,11 @@ may retry it.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -66,3 +67,53 @@ def expire(session: Session, older_than: datetime) -> int:
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)
     )
     return result.rowcount
+
+
+def reserve_many(
+    session: Session, tenant_id: int, client: str, keys: list[str], hashes: list[str]
+) -> set[str]:
+    """Insert the (distinct) keys as in flight in one statement; return those inserted
+    (a key that already exists is left alone and not returned)."""
+    rows = session.execute(
+        text(
+            "insert into idempotency_record (tenant_id, client, key, request_hash) "
+            "select :t, :c, k, h from unnest(cast(:keys as text[]), cast(:hashes as text[])) "
+            "as u(k, h) on conflict do nothing returning key"
+        ),
+        {"t": tenant_id, "c": client, "keys": keys, "hashes": hashes},
+    )
+    return {r[0] for r in rows}
+
+
+def complete_many(
+    session: Session, tenant_id: int, client: str, responses: list[tuple[str, int, Any]]
+) -> None:
+    """Store (key, status code, body) for keys this transaction reserved, in one statement."""
+    if responses:
+        keys, codes, bodies = zip(*responses, strict=True)
+        session.execute(
+            text(
+                "update idempotency_record r set status_code = u.code, response_body = u.body "
+                "from unnest(cast(:keys as text[]), cast(:codes as int[]), "
+                "cast(:bodies as jsonb[])) as u(key, code, body) "
+                "where r.tenant_id = :t and r.client = :c and r.key = u.key"
+            ),
+            {
+                "t": tenant_id,
+                "c": client,
+                "keys": list(keys),
+                "codes": list(codes),
+                "bodies": [json.dumps(b) for b in bodies],
+            },
+        )
+
+
+def release_many(session: Session, tenant_id: int, client: str, keys: list[str]) -> None:
+    if keys:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.tenant_id == tenant_id,
+                IdempotencyRecord.client == client,
+                IdempotencyRecord.key.in_(keys),
+            )
+        )
