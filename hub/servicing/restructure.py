@@ -12,13 +12,23 @@ change's history). Journal: Dr LOAN_PRINCIPAL (interest + charges capitalised) /
 INTEREST_DUE, FEES_RECEIVABLE, PENAL_RECEIVABLE; plus the accrual realignment of the
 running period at the new rate (INTEREST_RECEIVABLE against INTEREST_INCOME).
 
-**Classification (our simplified reading of RBI's prudential framework, 7 June 2019).**
-Only standard and SMA accounts are restructured here, as under a resolution plan that
-lets the account keep its standard class: it becomes ``standard`` with DPD 0 and is
-flagged *restructured* (the history row, with ``monitoring_until`` = one year after the
-first installment under the new terms, RBI's "specified period"). Restructuring an NPA
-would need the interest it capitalises held in a sundry liability (not income) and a
-downgrade rule; it is refused with 409 rather than done half-right.
+**Classification (RBI: Prudential Framework for Resolution of Stressed Assets, 7 June
+2019, Annex-1, and the IRACP Master Direction).** A standard or SMA account restructured
+is downgraded to NPA; an NPA keeps its class (no upgrade on restructuring). DPD is 0
+after (the arrears are capitalised). The history row records the restructure's state:
+``specified_period_end`` (RBI's specified period, see
+lms_core.servicing.restructure_rules), ``dpd_tolerance``, ``downgrade`` and
+``interest_held``; the day-ends classify the account by it
+(lms_core.servicing.classification.classify_restructured): NPA through the period,
+upgraded at the day-end of its last day only if it was never in default in it, NPA
+for good if it was. The product's ``restructure_keeps_standard`` (true only where a
+resolution framework allows it) keeps a standard account standard instead.
+
+**Income.** The interest an NPA's restructure capitalises is unrealised: it stays out
+of income, held in INTEREST_SUSPENSE with the rest of the NPA's uncollected interest
+(RBI's "Sundry Liabilities (Interest Capitalisation)"), until the upgrade releases it;
+a standard account downgraded here has the interest it capitalises reversed from income
+the same way.
 
 A restructure on a day an installment falls due is refused (409): that installment's
 dues would be re-raised by a later same-day replay; the next day they are arrears.
@@ -34,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import Conflict, FieldProblem, Unprocessable
 from hub.servicing import lifecycle as lc
-from hub.servicing.resync import true_up_suspense
+from hub.servicing.resync import restructure_of, true_up_suspense
 from lms_core.ledger import Journal
 from lms_core.money import ZERO
 from lms_core.persistence import ledger_repository, loan_repository
@@ -42,8 +52,13 @@ from lms_core.persistence.lifecycle_models import LoanChange
 from lms_core.prepayment import RestructurePlan, Treatment, restructure
 from lms_core.schedule.lines import Schedule
 from lms_core.schedule.terms import MoratoriumInterest
-
-MONITORING_MONTHS = 12
+from lms_core.servicing.classification import AssetClass
+from lms_core.servicing.restructure_rules import (
+    PERIOD_MONTHS,
+    RestructurePolicy,
+    months_after,
+    specified_period_end,
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +88,6 @@ def _owing_after(schedule: Schedule, billed: int, unpaid_principal: Decimal) -> 
 
 
 def _check(loan, it: lc.Loaded, billed: int) -> None:
-    if loan.asset_class == "npa":
-        raise Conflict(f"loan {loan.loan_number} is an NPA: restructuring an NPA is not supported")
     if billed and it.plan[billed - 1].due_date == it.today:
         raise Conflict(
             f"installment {billed} of loan {loan.loan_number} falls due today; "
@@ -117,9 +130,13 @@ def restructure_loan(
     if body.annual_rate is not None:
         loan.annual_rate = body.annual_rate
         loan.terms = {**loan.terms, "annual_rate": str(body.annual_rate)}
-    _reclassify(session, loan, it.today)
-    true_up_suspense(session, tenant_id, loan, it.today, actor)
-    first_new = plan[billed + body.moratorium_periods].due_date
+    policy = _policy(session, loan)
+    was = AssetClass(loan.asset_class)
+    npa = was is AssetClass.NPA or not policy.keeps_standard
+    _reclassify(session, loan, it.today, npa)
+    until = specified_period_end(plan[billed:], policy.repaid_percent) or months_after(
+        it.today, PERIOD_MONTHS
+    )
     detail = {
         "reason": body.reason,
         "installments": body.installments,
@@ -130,13 +147,36 @@ def restructure_loan(
         "installment": str(new.installment),
         "capitalised": {k: lc.money(v) for k, v in arrears.items()},
         "accrual_realigned": lc.money(delta),
-        "classification": "restructured_standard",
-        "monitoring_until": _months_after(first_new, MONITORING_MONTHS).isoformat(),
+        "classification": "restructured_npa" if npa else "restructured_standard",
+        "asset_class_before": str(was),
+        "specified_period_end": until.isoformat(),
+        "monitoring_until": until.isoformat(),
+        "dpd_tolerance": policy.dpd_tolerance,
+        "downgrade": not policy.keeps_standard,
+        "interest_held": lc.money(_interest_held(session, loan, was, npa, arrears)),
     }
-    return lc.record(
+    change = lc.record(
         session, loan, "restructure", it.today, actor, detail,
         from_version=old_version, to_version=loan.schedule_version, journal_id=journal_id,
     )  # fmt: skip
+    true_up_suspense(session, tenant_id, loan, it.today, actor)
+    return change
+
+
+def _policy(session: Session, loan) -> RestructurePolicy:
+    product = loan_repository.product_by_id(session, loan.product_id)
+    return RestructurePolicy.of(product.rules)
+
+
+def _interest_held(session, loan, was: AssetClass, npa: bool, arrears) -> Decimal:
+    """The capitalised interest kept out of income: this restructure's when the account
+    is an NPA after it, plus what an earlier one held if the account stayed an NPA."""
+    if not npa:
+        return ZERO
+    earlier = restructure_of(session, loan) if was is AssetClass.NPA else None
+    # Held still only if the account has been an NPA since then (an upgrade released it).
+    kept = earlier is not None and loan.npa_since <= earlier.state.on
+    return arrears["interest"] + (earlier.interest_held if kept else ZERO)
 
 
 def _post(session, tenant_id, loan, today: date, arrears, delta: Decimal, actor) -> int | None:
@@ -162,14 +202,14 @@ def _close_arrears(session: Session, loan_id: int) -> None:
     session.flush()
 
 
-def _reclassify(session: Session, loan, today: date) -> None:
-    moved = loan.asset_class != "standard"
-    loan.dpd, loan.asset_class, loan.state = 0, "standard", "standard"
+def _reclassify(session: Session, loan, today: date, npa: bool) -> None:
+    """DPD 0 (the arrears are capitalised); NPA, or standard where the policy keeps it."""
+    to = AssetClass.NPA if npa else AssetClass.STANDARD
+    moved = loan.asset_class != to
+    loan.dpd, loan.asset_class, loan.state = 0, str(to), str(to)
+    if not npa:
+        loan.npa_since = None
+    elif loan.npa_since is None:
+        loan.npa_since = today
     if moved:
-        loan_repository.add_event(session, loan.id, today, "classification", {"to": "standard"})
-
-
-def _months_after(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, 28))
+        loan_repository.add_event(session, loan.id, today, "classification", {"to": str(to)})

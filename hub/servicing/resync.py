@@ -6,12 +6,22 @@ allocation changed gets its journal reversed and re-posted, penal charges and la
 fees are trued up by adjustment journals, the asset class follows the replay, and
 interest in suspense is set to what an NPA must hold. Running it twice changes
 nothing the second time.
+
+A *restructured* loan is classified by RBI's restructuring norms
+(:func:`lms_core.servicing.classification.classify_restructured`): whether it stayed
+out of default in the specified period is read from the settled history before
+``start`` and, when the replay reaches the period's end, from the replay itself.
+
+Dues a replay raised *ahead of the day-end* (a payment valued today raises today's
+installment) stay stored when a later replay no longer reaches their day (the payment
+was reversed the same day): they are rewritten from the allocations that remain, so
+they never show a stale ``paid``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,12 +30,13 @@ from sqlalchemy.orm import Session
 from hub.servicing import closure
 from lms_core.ledger import OWN_BOOK
 from lms_core.money import ZERO, Currency
-from lms_core.persistence import ledger_repository, loan_repository
+from lms_core.persistence import ledger_repository, loan_repository, restructure_repository
 from lms_core.persistence.servicing_models import Allocation, Loan, LoanDue, Repayment
 from lms_core.servicing import journals
 from lms_core.servicing.classification import AssetClass
 from lms_core.servicing.loan_day import DayRules, DueKey, DueKind, Payment, Replay, replay
 from lms_core.servicing.product import ProductRules, rules_from_dict
+from lms_core.servicing.restructure_rules import RestructureRecord, first_slip, settled_after
 from lms_core.waterfall import Component, LoanState
 
 
@@ -33,10 +44,14 @@ from lms_core.waterfall import Component, LoanState
 class LoanContext:
     loan: Loan
     rules: ProductRules
+    restructure: RestructureRecord | None = None  # the latest restructure in force
 
     @property
     def day_rules(self) -> DayRules:
-        return day_rules_of(self.rules)
+        rules = day_rules_of(self.rules)
+        if self.restructure is None:
+            return rules
+        return replace(rules, restructured=self.restructure.state)
 
 
 def day_rules_of(r: ProductRules) -> DayRules:
@@ -54,7 +69,15 @@ def day_rules_of(r: ProductRules) -> DayRules:
 
 def context(session: Session, loan: Loan) -> LoanContext:
     product = loan_repository.product_by_id(session, loan.product_id)
-    return LoanContext(loan, rules_from_dict(product.rules))
+    return LoanContext(loan, rules_from_dict(product.rules), restructure_of(session, loan))
+
+
+def restructure_of(session: Session, loan: Loan) -> RestructureRecord | None:
+    """Return the loan's latest restructure (None when it has none)."""
+    if loan.schedule_version == 1:  # a restructure always makes a new schedule version
+        return None
+    change = restructure_repository.last_restructure(session, loan.id)
+    return None if change is None else RestructureRecord.of(change.business_date, change.detail)
 
 
 def class_before(session: Session, loan_id: int, start: date) -> AssetClass:
@@ -75,18 +98,17 @@ def resync(
     dues = loan_repository.dues_as_of(session, loan.id, start)
     reps = loan_repository.posted_repayments_from(session, loan.id, start)
     eod_through = loan.eod_through or (start - timedelta(days=1))
-    result = replay(
-        dues,
-        plan,
-        [Payment(r.id, r.value_date, r.amount) for r in reps],
-        ctx.day_rules,
-        start,
-        eod_through,
-        class_before(session, loan.id, start),
-    )
+    payments = [Payment(r.id, r.value_date, r.amount) for r in reps]
+    before = class_before(session, loan.id, start)
+    rules = _day_rules(session, ctx, start)
+    result = replay(dues, plan, payments, rules, start, eod_through, before)
+    rules = _slipped_in_replay(session, ctx, rules, start, eod_through, result)
+    if rules is not None:
+        result = replay(dues, plan, payments, rules, start, eod_through, before)
     old_alloc = _allocation_sums(session, reps)
     due_ids, late_fee_delta = _write_dues(session, loan.id, start, result)
     _write_allocations(session, reps, result, due_ids)
+    _rewrite_ahead(session, loan.id, start, result)
     _repost_repayments(session, tenant_id, loan, reps, result, old_alloc, today, actor)
     _true_up_charges(session, tenant_id, loan, start, result, late_fee_delta, today, actor)
     _follow_class(session, loan, start, eod_through, result)
@@ -94,6 +116,56 @@ def resync(
     loan.advance = _advance(session, loan.id)
     _maybe_close(session, loan, plan, today)
     return result
+
+
+def _day_rules(session: Session, ctx: LoanContext, start: date) -> DayRules:
+    """The replay's rules, with a restructured loan's slip before ``start`` (if any)."""
+    rules = ctx.day_rules
+    state = rules.restructured
+    if state is None or start <= state.on:
+        return rules
+    history = restructure_repository.settled_dues(session, ctx.loan.id, state.on, start)
+    slipped = first_slip(state, history.values(), start)
+    return replace(rules, restructured=replace(state, slipped=slipped))
+
+
+def _slipped_in_replay(
+    session: Session, ctx: LoanContext, rules: DayRules, start: date, eod_through, result
+) -> DayRules | None:
+    """Return the rules with a slip the replay itself shows, when it reaches the end of
+    the specified period (where a slip decides the class); None when nothing changes.
+
+    Before the period's end a restructured NPA is NPA whether it slipped or not, so the
+    first replay's payments and dues are right up to there and the slip they show is
+    the one a second replay must know.
+    """
+    state = rules.restructured
+    if state is None or state.slipped is not None or eod_through < state.until:
+        return None
+    stored = restructure_repository.settled_dues(session, ctx.loan.id, state.on, start)
+    slipped = first_slip(
+        state, settled_after(stored, result, state.on), eod_through + timedelta(days=1)
+    )
+    if slipped is None:
+        return None
+    return replace(rules, restructured=replace(state, slipped=slipped))
+
+
+def _rewrite_ahead(session: Session, loan_id: int, start: date, result: Replay) -> None:
+    """Rewrite the installment dues raised ahead of the day-end that this replay did not
+    reach (their payment was reversed): ``paid`` is what the allocations left hold."""
+    replayed = {d.key for d in result.dues}
+    ahead = [
+        r
+        for r in loan_repository.due_rows(session, [loan_id])[loan_id]
+        if r.kind == DueKind.INSTALLMENT
+        and r.due_date >= start
+        and loan_repository.due_key(r) not in replayed
+    ]
+    held = restructure_repository.allocated(session, [r.id for r in ahead])
+    for row in ahead:
+        row.paid = held.get(row.id, ZERO)
+    session.flush()
 
 
 def _allocation_sums(
@@ -234,16 +306,21 @@ def _follow_class(
 
 
 def true_up_suspense(session: Session, tenant_id: int, loan: Loan, today: date, actor: str) -> None:
-    """Hold in suspense exactly the uncollected interest of an NPA (nothing otherwise)."""
+    """Hold in suspense exactly the uncollected interest of an NPA (nothing otherwise).
+
+    That is the interest due and accrued, plus the interest a restructure capitalised
+    while leaving the account an NPA (RBI: unrealised interest capitalised is not
+    income); the upgrade releases it with the rest.
+    """
     bal = lambda account: ledger_repository.balance_of(  # noqa: E731
         session, tenant_id, account, today, owner=OWN_BOOK, loan_id=loan.id
     )
     held = -bal("INTEREST_SUSPENSE")
-    target = (
-        bal("INTEREST_DUE") + bal("INTEREST_RECEIVABLE")
-        if loan.asset_class == AssetClass.NPA
-        else ZERO
-    )
+    target = ZERO
+    if loan.asset_class == AssetClass.NPA:
+        record = restructure_of(session, loan)
+        capitalised = record.interest_held if record is not None else ZERO
+        target = bal("INTEREST_DUE") + bal("INTEREST_RECEIVABLE") + capitalised
     j = journals.adjustment(
         loan.id,
         today,

@@ -24,6 +24,9 @@ from tests.servicing.helpers import (
 from tests.servicing.lifecycle_helpers import outbox_events
 
 NO_PENAL = {**PERSONAL_LOAN, "penal_rate": "0"}
+# A product whose restructures keep a standard account standard (as under a regulatory
+# resolution framework); RBI's default downgrade is in test_restructure_npa.py.
+KEEPS_STANDARD = {**NO_PENAL, "restructure_keeps_standard": True}
 
 
 def test_restructure_capitalises_arrears_and_keeps_the_old_schedule(db, tenant):
@@ -32,8 +35,9 @@ def test_restructure_capitalises_arrears_and_keeps_the_old_schedule(db, tenant):
     interest 1000.00 join the 92115.12 not yet due: 101000.00. New EMI =
     101000 x 0.01 x 1.01^12 / (1.01^12 - 1) = 8973.73 (= 8884.88 x 1.01).
     The running period's accrual moves to the new line (1010.00 for 1 Feb - 1 Mar):
-    by the 10 Feb day-end 1010.00 x 9/29 = 313.45 instead of 921.15 x 9/29 = 285.87."""
-    make_product(db, tenant, rules=NO_PENAL)
+    by the 10 Feb day-end 1010.00 x 9/29 = 313.45 instead of 921.15 x 9/29 = 285.87.
+    The product keeps a restructured standard account standard."""
+    make_product(db, tenant, rules=KEEPS_STANDARD)
     loan = make_loan(db, tenant)
     close_days_through(db, tenant, date(2024, 2, 9))
     assert (loan.dpd, loan.asset_class) == (9, "sma0")
@@ -153,7 +157,21 @@ def test_settlement_waives_the_rest_and_closes_as_settled(db, tenant):
     assert ledger_repository.verify(db) == []
 
 
-def test_restructure_of_an_npa_is_refused(db, tenant):
+def test_restructure_of_an_npa_keeps_it_npa_with_the_capitalised_interest_in_suspense(db, tenant):
+    """Restructured on 2 May (see _npa_loan): the 3523.74 interest billed is capitalised
+    and stays out of income, held in suspense with the accrued interest; the running
+    period's accrual is realigned to the new line (+11.46: 21.93 -> 33.39, the new
+    principal 103523.74 earning 1035.24 over 1 May - 1 Jun), and that stays in
+    suspense too: 3523.74 + 33.39 = 3557.13. The account stays NPA (no upgrade on
+    restructuring) with DPD 0; income is unchanged."""
     loan = _npa_loan(db, tenant)
-    with pytest.raises(Conflict, match="NPA"):
-        restructure_loan(db, tenant.id, loan.id, RestructureIn(12), "cm")
+    income = balance(db, tenant, "INTEREST_INCOME", loan.id)
+    change = restructure_loan(db, tenant.id, loan.id, RestructureIn(12), "cm")
+    assert change.detail["classification"] == "restructured_npa"
+    assert change.detail["interest_held"] == "3523.74"
+    assert (loan.dpd, loan.asset_class, loan.npa_since) == (0, "npa", date(2024, 5, 1))
+    assert change.detail["specified_period_end"] == "2025-06-01"  # first new EMI + 1 year
+    assert balance(db, tenant, "INTEREST_RECEIVABLE", loan.id) == Decimal("33.39")
+    assert balance(db, tenant, "INTEREST_SUSPENSE", loan.id) == Decimal("-3557.13")
+    assert balance(db, tenant, "INTEREST_INCOME", loan.id) == income
+    assert ledger_repository.verify(db) == []

@@ -11,15 +11,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
+from hub.api import repayment_batcher
 from hub.api.deps import audit, get_session, require
 from hub.api.schemas import Amount, Rate
 from hub.auth.permissions import Permission
 from hub.auth.security import Principal
 from hub.errors import NotFound
-from hub.idempotency import IdempotencyGuard, idempotency_guard
 from hub.servicing import booking, eod_jobs, views
 from hub.servicing.eod import run_status as eod_status
-from hub.servicing.repayments import Channel, RepaymentIn, post_repayment, reverse_repayment
+from hub.servicing.repayment_batch import SinglePayment
+from hub.servicing.repayments import Channel, reverse_repayment
 from lms_core.persistence import loan_repository
 
 router = APIRouter(tags=["servicing"])
@@ -70,6 +71,19 @@ class ProductIn(BaseModel):
     )
     reset_recompute: Literal["keep_tenor", "keep_installment"] = Field(
         default="keep_tenor", description="what a floating-rate reset changes: EMI or tenure"
+    )
+    restructure_keeps_standard: bool = Field(
+        default=False,
+        description="a restructured standard account stays standard (only where a "
+        "resolution framework allows it); RBI's default downgrades it to NPA",
+    )
+    restructure_dpd_tolerance: int = Field(
+        default=0, ge=0, description="DPD allowed in the specified period (RBI: 0)"
+    )
+    restructure_repaid_percent: Rate = Field(
+        default=Decimal("10"),
+        description="share of the restructured debt repaid that "
+        "ends the specified period (not before one year from the first payment)",
     )
 
     @model_validator(mode="after")
@@ -314,37 +328,17 @@ def payout(
 def create_repayment(
     loan_id: int,
     body: RepaymentBody,
-    guard: IdempotencyGuard = Depends(idempotency_guard(Permission.REPAYMENT_POST)),
+    request: Request,
+    principal: Principal = Depends(require(Permission.REPAYMENT_POST)),
+    session: Session = Depends(get_session),
+    fingerprint: str = Depends(repayment_batcher.request_fingerprint),
 ):
-    if guard.replay is not None:
-        return guard.replay
-    session, principal = guard.session, guard.principal
-    rep = post_repayment(
-        session,
-        principal.tenant_id,
-        loan_id,
-        RepaymentIn(body.amount, body.currency, body.channel, body.value_date, body.reference),
-        principal.username,
+    # Concurrent payments are posted together (group commit), see hub.api.repayment_batcher.
+    payment = SinglePayment(
+        loan_id, body.amount, body.currency, str(body.channel), body.value_date, body.reference
     )
-    audit(
-        session,
-        principal,
-        "repayment.post",
-        "loan",
-        loan_id,
-        None,
-        {"repayment": rep.id, **body.model_dump(mode="json")},
-    )
-    return guard.respond(
-        201,
-        {
-            "id": rep.id,
-            "loan_id": loan_id,
-            "amount": f"{rep.amount:.2f}",
-            "value_date": rep.value_date,
-            "excess": f"{rep.excess:.2f}",
-            "status": rep.status,
-        },
+    return repayment_batcher.post(
+        request, session, principal, fingerprint, payment, body.model_dump(mode="json")
     )
 
 
