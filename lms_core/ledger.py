@@ -15,7 +15,6 @@ postings are the negation of the original's. Nothing here touches a database;
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,9 +111,10 @@ def transfer(
 
 def imbalances(postings: Iterable[Posting]) -> list[Imbalance]:
     """Return the non-zero sum of ``postings`` per currency (empty when balanced)."""
-    sums: dict[Currency, Decimal] = defaultdict(lambda: ZERO)
+    sums: dict[Currency, Decimal] = {}
     for posting in postings:
-        sums[posting.currency] += posting.amount
+        currency = posting.currency
+        sums[currency] = sums.get(currency, ZERO) + posting.amount
     return [Imbalance(cur, total) for cur, total in sorted(sums.items()) if total != 0]
 
 
@@ -124,13 +124,13 @@ def validate(journal: Journal) -> list[LedgerProblem]:
     if not journal.postings:
         problems.append(LedgerProblem("postings", "a journal needs at least two postings"))
     for i, posting in enumerate(journal.postings):
-        where = f"postings[{i}]"
-        if posting.amount == 0:
-            problems.append(LedgerProblem(where, f"zero amount on {posting.account}"))
-        elif posting.amount != posting.amount.quantize(PAISA):
-            problems.append(LedgerProblem(where, f"{posting.amount} is finer than a paisa"))
+        amount = posting.amount
+        if amount == 0:
+            problems.append(LedgerProblem(f"postings[{i}]", f"zero amount on {posting.account}"))
+        elif amount != amount.quantize(PAISA):
+            problems.append(LedgerProblem(f"postings[{i}]", f"{amount} is finer than a paisa"))
         if not posting.account:
-            problems.append(LedgerProblem(where, "no account"))
+            problems.append(LedgerProblem(f"postings[{i}]", "no account"))
     for gap in imbalances(journal.postings):
         problems.append(
             LedgerProblem(

@@ -69,6 +69,8 @@ def D(value: Decimal | int | str) -> Decimal:
     grouping at the edge where the format is known). Raises :class:`MoneyError` for a
     float, a bool, NaN / infinity or text that is not a number.
     """
+    if type(value) is Decimal and value.is_finite():  # the common case, checked first
+        return value
     if isinstance(value, bool | float):
         raise MoneyError(
             f"refusing {type(value).__name__} {value!r} as money: pass a str or Decimal"
@@ -89,14 +91,29 @@ def D(value: Decimal | int | str) -> Decimal:
     return result
 
 
+# quantize reads only the exponent of its argument: one Decimal per number of places.
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(-4, 11)}
+
+
 def round_to(value: Decimal, places: int = 2, mode: RoundingMode = RoundingMode.HALF_UP) -> Decimal:
     """Return ``value`` rounded to ``places`` decimal places with ``mode``."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=_DECIMAL_MODES[RoundingMode(mode)])
+    step = _STEPS.get(places) if type(places) is int else None
+    if step is None:
+        step = Decimal(1).scaleb(-places)
+    try:
+        rounding = _DECIMAL_MODES[mode]
+    except (KeyError, TypeError):  # not a mode's value: RoundingMode() raises ValueError
+        rounding = _DECIMAL_MODES[RoundingMode(mode)]
+    return value.quantize(step, rounding=rounding)
 
 
 def round_money(value: Decimal, mode: RoundingMode = RoundingMode.HALF_UP) -> Decimal:
     """Return ``value`` rounded to the paisa (2 places) with ``mode``."""
-    return round_to(value, 2, mode)
+    try:  # the look-up of round_to, inlined: this one runs for every amount computed
+        rounding = _DECIMAL_MODES[mode]
+    except (KeyError, TypeError):
+        rounding = _DECIMAL_MODES[RoundingMode(mode)]
+    return value.quantize(PAISA, rounding=rounding)
 
 
 def round_to_multiple(

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from operator import itemgetter
 from types import MappingProxyType
 
 from lms_core.money import ZERO
@@ -179,38 +180,79 @@ def bucket_of(due_date: date, as_of: date) -> Bucket:
     return Bucket.DUE if due_date == as_of else Bucket.FUTURE
 
 
-def _step_index(strategy: Strategy, component: Component, bucket: Bucket) -> int | None:
+@dataclass(frozen=True, slots=True)
+class StepTable:
+    """A strategy's steps as look-ups, built once per strategy (see :func:`step_table`).
+
+    ``overdue`` and ``due`` map ``id(component)`` to the first step that settles that
+    component in that bucket: steps name their component by identity (an enum member),
+    so the look-up is by identity too. ``future`` is the component order for future
+    installments (by value, as :func:`allocate` has always compared it).
+    """
+
+    installment_first: bool
+    overdue: Mapping[int, int]
+    due: Mapping[int, int]
+    future: Mapping[Component, int]
+
+
+_TABLES: dict[int, tuple[Strategy, StepTable]] = {}
+_TABLES_MAX = 256  # strategies are few (one per product rule set); a bound stops a leak
+
+
+def step_table(strategy: Strategy) -> StepTable:
+    """Return ``strategy``'s :class:`StepTable` (cached per strategy object)."""
+    hit = _TABLES.get(id(strategy))
+    if hit is not None and hit[0] is strategy:
+        return hit[1]
+    table = StepTable(
+        strategy.traversal is Traversal.INSTALLMENT_FIRST,
+        _first_steps(strategy, Bucket.OVERDUE),
+        _first_steps(strategy, Bucket.DUE),
+        {c: i for i, c in enumerate(dict.fromkeys(s.component for s in strategy.steps))},
+    )
+    if len(_TABLES) >= _TABLES_MAX:
+        _TABLES.clear()
+    # The entry holds the strategy itself, so its id cannot be reused while cached.
+    _TABLES[id(strategy)] = (strategy, table)
+    return table
+
+
+def _first_steps(strategy: Strategy, bucket: Bucket) -> dict[int, int]:
+    first: dict[int, int] = {}
     for index, step in enumerate(strategy.steps):
-        if step.component is component and step.bucket in (None, bucket):
-            return index
-    return None
+        if step.bucket in (None, bucket):
+            first.setdefault(id(step.component), index)
+    return first
 
 
-def _ordered(dues: Iterable[Due], as_of: date, strategy: Strategy) -> list[tuple[Due, Bucket]]:
+def _ordered(dues: Iterable[Due], as_of: date, table: StepTable) -> list[tuple[Due, Bucket]]:
     """Return the current (overdue and due) dues in the order the strategy settles them."""
     keyed = []
+    overdue, due_now, installment_first = table.overdue, table.due, table.installment_first
     for due in dues:
-        bucket = bucket_of(due.due_date, as_of)
-        if bucket is Bucket.FUTURE or due.amount <= 0:
+        due_date = due.due_date
+        if due_date < as_of:
+            bucket, steps = Bucket.OVERDUE, overdue
+        elif due_date == as_of:
+            bucket, steps = Bucket.DUE, due_now
+        else:
             continue
-        step = _step_index(strategy, due.component, bucket)
+        if due.amount <= 0:
+            continue
+        step = steps.get(id(due.component))
         if step is None:
             continue
-        age = (due.due_date, due.installment)
-        key = (*age, step) if strategy.traversal is Traversal.INSTALLMENT_FIRST else (step, *age)
-        keyed.append((key, due, bucket))
-    keyed.sort(key=lambda item: item[0])
+        age = (due_date, due.installment)
+        keyed.append(((*age, step) if installment_first else (step, *age), due, bucket))
+    keyed.sort(key=itemgetter(0))
     return [(due, bucket) for _, due, bucket in keyed]
 
 
-def _future(dues: Iterable[Due], as_of: date, strategy: Strategy) -> list[tuple[Due, Bucket]]:
+def _future(dues: Iterable[Due], as_of: date, table: StepTable) -> list[tuple[Due, Bucket]]:
     """Return the future dues, installment by installment in the strategy's component order."""
-    order = {c: i for i, c in enumerate(dict.fromkeys(s.component for s in strategy.steps))}
-    future = [
-        d
-        for d in dues
-        if bucket_of(d.due_date, as_of) is Bucket.FUTURE and d.amount > 0 and d.component in order
-    ]
+    order = table.future
+    future = [d for d in dues if d.due_date > as_of and d.amount > 0 and d.component in order]
     future.sort(key=lambda d: (d.due_date, d.installment, order[d.component]))
     return [(due, Bucket.FUTURE) for due in future]
 
@@ -233,9 +275,10 @@ def allocate(
     if amount < 0:
         raise ValueError(f"payment amount cannot be negative: {amount}")
     dues = list(dues)
-    queue = _ordered(dues, as_of, strategy)
+    table = step_table(strategy)
+    queue = _ordered(dues, as_of, table)
     if excess_handling is ExcessHandling.NEXT_INSTALLMENTS:
-        queue += _future(dues, as_of, strategy)
+        queue += _future(dues, as_of, table)
     lines: list[AllocationLine] = []
     left = amount
     for due, bucket in queue:
