@@ -3,7 +3,8 @@
 Loans to pay into are generated set-wise: one template loan (1,00,000 at 12 % over 12
 months, booked 1 Jan 2024) is booked, disbursed and taken through its day-ends to
 31 Jan with the real services, then cloned N times server-side (``insert ... select
-... from generate_series``: loans and schedule lines; no row-by-row Python). On the
+... from generate_series``: loans and schedule lines; no row-by-row Python), then the
+whole database is analyzed. On the
 business date 1 Feb each loan's EMI (8,884.88) falls due; the file pays it, so each
 posting raises two dues, allocates, writes a repayment and a 3-line journal.
 
@@ -12,12 +13,14 @@ and ``post`` (:func:`hub.servicing.bulk_repayments.post_repayments` + commit).
 Runs on a throwaway database ``sangam_bench_repay`` on the test PostgreSQL server.
 
 Run: ``.venv/bin/python bench/bench_bulk_posting.py [N] [--profile]`` (default
-1,000,000). Prints postings/s.
+1,000,000; ``--profile tottime`` sorts the profile by own time). Prints postings/s
+and the CPU per payment of this process and of its PostgreSQL backend.
 """
 
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -102,7 +105,7 @@ def clone(session, template_id: int, n: int) -> None:
         ),
         {"t": template_id},
     )
-    session.execute(text("analyze loan; analyze schedule_line"))
+    session.execute(text("analyze"))
     print(f"cloned {n - 1:,} loans in {time.perf_counter() - started:.1f} s")
 
 
@@ -110,6 +113,13 @@ def payments_file(loans: list[tuple[int, str]]) -> bytes:
     rows = [HEADER]
     rows += [f"{number},{EMI},01-02-2024,NACH,ACH{lid:012d},INR" for lid, number in loans]
     return ("\n".join(rows) + "\n").encode()
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) process ``pid`` has used, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -124,19 +134,26 @@ def main() -> None:
     prof = cProfile.Profile() if profile else None
     started = time.perf_counter()
     with factory() as s:
+        backend = s.execute(text("select pg_backend_pid()")).scalar_one()
+        cpu = time.process_time(), _cpu(backend)
         if prof:
             prof.enable()
         result = post_repayments(s, tenant_id, parsed.records, "bench")
         s.commit()
         if prof:
             prof.disable()
+        py_cpu, pg_cpu = time.process_time() - cpu[0], _cpu(backend) - cpu[1]
     took = time.perf_counter() - started
+    per = 1e6 / n
+    print(f"CPU per payment: Python {py_cpu * per:,.0f} us, PostgreSQL {pg_cpu * per:,.0f} us")
     applied = result.count(Result.APPLIED)
     print(f"post: {applied:,} applied ({result.batched:,} batched) in {took:.1f} s")
     print(f"=> {applied / took:,.0f} postings/s; with mapping {applied / (took + mapped):,.0f}/s")
     assert applied == n, [o for o in result.outcomes if o.result is not Result.APPLIED][:3]
     if prof:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(prof).sort_stats(
+            sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative"
+        ).print_stats(40)
 
 
 if __name__ == "__main__":

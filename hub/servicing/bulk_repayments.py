@@ -18,8 +18,10 @@ loans holding interest in suspense.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -112,6 +114,30 @@ def post_repayments(
     ``rejected`` outcome); database errors propagate and the caller's transaction
     rolls back whole, so a re-run is safe (references make it idempotent).
     """
+    with _no_cyclic_gc():
+        return _post_all(session, tenant_id, records, actor, chunk_size)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the duration of a bulk post.
+
+    A chunk allocates hundreds of thousands of short-lived, acyclic objects (rows,
+    Decimals, postings); each allocation burst triggers collections that walk every
+    live object, the whole file's records included: ~15 % of the Python time at 20,000
+    records, more for a bigger file. Reference counting frees all of it anyway; the
+    collector runs again when this returns.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _post_all(session, tenant_id, records, actor, chunk_size) -> BulkResult:
     today = tenant_repository.business_date(session, tenant_id)
     outcomes: list[PaymentOutcome] = []
     batched, chunk = 0, []

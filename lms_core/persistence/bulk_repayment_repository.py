@@ -21,7 +21,8 @@ from lms_core.servicing.loan_day import PlannedInstallment
 
 
 def _q(session: Session, sql: str, **params: Any) -> list[Row]:
-    return list(session.execute(text(sql), params))
+    # .all() fetches in one call; iterating the result fetches row by row (~3 us a row).
+    return session.execute(text(sql), params).all()
 
 
 def loans_by_refs(
@@ -136,13 +137,16 @@ def next_ids(session: Session, table: str, n: int) -> list[int]:
     """Take ``n`` ids from ``table``'s id sequence."""
     if n == 0:
         return []
-    rows = _q(
-        session,
-        "select nextval(pg_get_serial_sequence(:t, 'id')) from generate_series(1, :n)",
-        t=table,
-        n=n,
-    )
-    return [r[0] for r in rows]
+    # One row holding an array (parsed in C, not n rows through the ORM); the sequence
+    # is looked up once, not once per id.
+    ids = session.execute(
+        text(
+            "select array_agg(nextval(s.seq)) from generate_series(1, :n), "
+            "(select cast(pg_get_serial_sequence(:t, 'id') as regclass) as seq) as s"
+        ),
+        {"t": table, "n": n},
+    ).scalar_one()
+    return list(ids)
 
 
 def ledger_ids(session: Session, tenant_id: int) -> tuple[dict[str, int], int]:
