@@ -10,12 +10,19 @@ advances the business date. Timed: from the run's start to the business date mov
 
 Run: ``.venv/bin/python bench/bench_eod.py --loans 100000 --workers 2``
 (``--profile`` runs one partition in-process under cProfile instead).
+
+Besides wall time it prints the CPU the run cost per loan, split into the workers'
+Python (their own process time) and PostgreSQL (the CPU of the workers' server
+backends, read from ``/proc/<pid>/stat``; the server's background writers are not
+counted). On a shared machine wall time says little; CPU per loan is what to compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
+import os
 import pstats
 import subprocess
 import sys
@@ -25,10 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from hub.db.engine import to_sqlalchemy_url  # noqa: E402
+from hub.db.migrate import alembic_config, current  # noqa: E402
 from hub.servicing import eod  # noqa: E402
 from lms_core.persistence import eod_repository, tenant_repository  # noqa: E402
 from tests.db import admin_url  # noqa: E402
@@ -49,23 +58,58 @@ def _exists(name: str) -> bool:
     return found is not None
 
 
+def _current_schema(name: str) -> bool:
+    """Return whether database ``name`` is migrated to the code's heads (not an old portfolio)."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return current(to_sqlalchemy_url(admin_url(), name)) == ",".join(sorted(heads))
+
+
 def fresh_copy(loans: int) -> str:
-    """Return the URL of a fresh copy of the generated portfolio (generating it if needed)."""
+    """Return the URL of a fresh copy of the generated portfolio (generating it if needed,
+    or again when it was generated under older migrations)."""
     source = f"sangam_bench_eod_gen_{loans}"
-    if not _exists(source):
+    if not _exists(source) or not _current_schema(source):
         subprocess.run(
             [sys.executable, str(ROOT / "bench/gen_loans.py"), "--loans", str(loans)], check=True
         )
     _admin('drop database if exists "sangam_bench_eod_run" with (force)')
     started = time.perf_counter()
-    _admin(f'create database "sangam_bench_eod_run" template "{source}"')
+    # FILE_COPY copies the files (checkpoints around it) instead of writing the whole
+    # portfolio through the WAL, which at 1M loans would leave checkpoints running into
+    # the timed run.
+    _admin(f'create database "sangam_bench_eod_run" template "{source}" strategy file_copy')
     print(f"copied the portfolio in {time.perf_counter() - started:.1f} s")
     return to_sqlalchemy_url(admin_url(), "sangam_bench_eod_run")
 
 
-def work_process(url: str, run_id: int) -> None:
-    factory = sessionmaker(create_engine(url), expire_on_commit=False)
-    eod.work(factory, run_id)
+def _ticks(pid: int) -> int:
+    """Return the user + system CPU of process ``pid`` in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def work_process(url: str, run_id: int) -> dict[str, float]:
+    """Close partitions until none is left; return the CPU seconds spent (Python, PostgreSQL)."""
+    engine = create_engine(url)
+    backends: dict[int, int] = {}  # server pid -> its CPU ticks when we connected
+
+    @event.listens_for(engine, "connect")
+    def _backend(dbapi_conn, _record) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("select pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        backends[pid] = _ticks(pid)
+
+    started = time.process_time()
+    eod.work(sessionmaker(engine, expire_on_commit=False), run_id)
+    python = time.process_time() - started
+    tick = os.sysconf("SC_CLK_TCK")
+    pg = sum(_ticks(pid) - before for pid, before in backends.items()) / tick
+    engine.dispose()
+    return {"python": python, "pg": pg}
 
 
 def main() -> None:
@@ -78,12 +122,13 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.work:
-        work_process(args.url, args.work)
+        print(json.dumps(work_process(args.url, args.work)))
         return
     url = fresh_copy(args.loans)
     factory = sessionmaker(create_engine(url), expire_on_commit=False)
     started = time.perf_counter()
     with factory() as s:
+        wal = s.scalar(text("select pg_current_wal_insert_lsn()"))
         tenant = tenant_repository.by_code(s, "bench")
         run = eod.start_run(s, tenant.id, args.partition_size)
         run_id, day, loans, parts = run.id, run.business_date, run.loans, run.partitions
@@ -95,21 +140,32 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         return
     workers = [
-        subprocess.Popen([sys.executable, __file__, "--work", str(run_id), "--url", url])
+        subprocess.Popen(
+            [sys.executable, __file__, "--work", str(run_id), "--url", url],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(args.workers)
     ]
-    for w in workers:
-        w.wait()
+    cpu = [json.loads(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
     elapsed = time.perf_counter() - started
     with factory() as s:
         run = eod_repository.run_by_id(s, run_id)
         status = eod.run_status(s, run)
+        wal = s.scalar(text("select pg_current_wal_insert_lsn() - :w"), {"w": wal})
     print(
         f"end-of-day {day}: {loans:,} loans, {parts} partitions, {args.workers} workers: "
         f"status {status['status']}, closed {status['closed']:,}, failed {len(status['failed'])}"
     )
     print(f"  planning {planned - started:.2f} s")
     print(f"  wall {elapsed:.2f} s: {loans / elapsed:,.0f} loans/s")
+    python, pg = (sum(c[k] for c in cpu) for k in ("python", "pg"))
+    per = 1e6 / max(loans, 1)
+    print(
+        f"  CPU {python + pg:.2f} s = {(python + pg) * per:.0f} us/loan"
+        f" (Python {python * per:.0f} us, PostgreSQL backends {pg * per:.0f} us);"
+        f" WAL {wal / max(loans, 1):,.0f} bytes/loan"
+    )
 
 
 if __name__ == "__main__":

@@ -9,15 +9,18 @@ For each active loan whose day-end has not run for ``D``:
 3. replay the day: dues raised, DPD, SMA / NPA classification, late fees and penal
    charges, income recognition;
 4. floating-rate loans whose reset date is ``D`` take benchmark + spread
-   (:mod:`hub.servicing.rate_reset`).
+   (:mod:`hub.servicing.rate_reset`), also when ``D`` is a day a loan catches up.
 
 Two paths give the same ledger. The *bulk path* (:func:`run_partition`) loads the
-partition's loans, accruing lines and unpaid dues in one query each, computes every
-loan with :func:`lms_core.servicing.day_end.close_loan_day` and writes one journal for
-the partition (postings by COPY) and the sub-ledger rows in multi-row statements. The
-*full path* (:func:`close_day`, via :func:`hub.servicing.resync.resync`) handles what the
-bulk path does not: loans behind by more than a day (catch-up), loans with a payment
-dated today or later, and moves into or out of NPA. Each full-path loan runs in its
+partition's loans, accruing lines and unpaid dues in one query each, takes a *quiet*
+loan's day as its accrual alone (:func:`lms_core.servicing.day_end.is_quiet`: most
+loans on most days), computes every other loan with
+:func:`lms_core.servicing.day_end.close_loan_day`, and writes one journal for the
+partition (postings by COPY, checked to balance once stored) and the sub-ledger rows by
+COPY and set-wise updates. The *full path* (:func:`close_day`, via
+:func:`hub.servicing.resync.resync`) handles what the bulk path does not: loans behind
+by more than a day (catch-up), loans with a payment dated today or later, and moves
+into or out of NPA. Each full-path loan runs in its
 own savepoint, so one loan that fails is recorded with its error and the others close.
 
 A loan's day-end is idempotent: ``eod_through`` records the last day done, in the same
@@ -38,12 +41,19 @@ from hub.servicing import rate_reset
 from hub.servicing.resync import LoanContext, context, day_rules_of, resync
 from lms_core.ledger import Journal, Posting, credit, debit
 from lms_core.money import ZERO, Currency
-from lms_core.persistence import eod_repository, ledger_repository, loan_repository
-from lms_core.persistence.eod_repository import LoanDayEnd, NewDue
+from lms_core.persistence import eod_bulk_repository as bulk_repository
+from lms_core.persistence import ledger_repository, loan_repository
+from lms_core.persistence.eod_bulk_repository import Accrual, LoanDayEnd, NewDue
 from lms_core.persistence.servicing_models import Loan
 from lms_core.servicing.accrual_plan import accrued_to, billed_between
 from lms_core.servicing.classification import AssetClass
-from lms_core.servicing.day_end import LoanDayResult, LoanDayStart, close_loan_day
+from lms_core.servicing.day_end import (
+    LoanDayResult,
+    LoanDayStart,
+    close_loan_day,
+    day_accrual,
+    is_quiet,
+)
 from lms_core.servicing.loan_day import DayRules, DueKey, DueKind, OpenDue
 from lms_core.servicing.product import ProductRules, RateType, rules_from_dict
 from lms_core.waterfall import Component
@@ -55,6 +65,7 @@ log = logging.getLogger("sangam.eod")
 class PartitionOutcome:
     closed: int = 0
     bulk: int = 0  # of which closed by the bulk path
+    quiet: int = 0  # of which quiet: the day's accrual alone (day_end.is_quiet)
     failed: list[dict[str, Any]] = field(default_factory=list)  # {"loan_id", "error"}
 
 
@@ -103,16 +114,38 @@ def close_day(
 
 
 def catch_up(session: Session, tenant_id: int, ctx: LoanContext, today: date, actor: str) -> int:
-    """Run any day-ends the loan missed before ``today``; return how many ran."""
+    """Run any day-ends the loan missed before ``today``; return how many ran.
+
+    Each missed day closes as it would have on time, floating-rate reset included.
+    Raises RateResetError when a reset falls on a missed day and cannot apply.
+    """
     ran = 0
     while (
         ctx.loan.status == "active"
         and ctx.loan.eod_through is not None
         and ctx.loan.eod_through < today - timedelta(days=1)
     ):
-        close_day(session, tenant_id, ctx, ctx.loan.eod_through + timedelta(days=1), actor)
+        day = ctx.loan.eod_through + timedelta(days=1)
+        reset_if_due(session, tenant_id, ctx, day, actor)
+        close_day(session, tenant_id, ctx, day, actor)
         ran += 1
     return ran
+
+
+def reset_if_due(session: Session, tenant_id: int, ctx: LoanContext, day: date, actor: str) -> bool:
+    """Apply the floating-rate reset of a caught-up ``day`` (an installment due that day).
+
+    :func:`run_partition` resets loans for the day it closes; a loan behind closes its
+    missed days here, so a reset date among them must be applied here, before that
+    day's day-end (the reset keeps the installment due that day and re-prices the next).
+    Returns whether the rate changed.
+    """
+    if ctx.rules.rate_type is not RateType.FLOATING:
+        return False
+    plan = loan_repository.plans(session, [ctx.loan])[ctx.loan.id]
+    if not any(line.due_date == day for line in plan):
+        return False
+    return rate_reset.apply(session, tenant_id, ctx.loan.id, day, actor)
 
 
 def _close_one(session: Session, tenant_id: int, loan_id: int, day: date, actor: str) -> None:
@@ -130,7 +163,7 @@ def _close_one(session: Session, tenant_id: int, loan_id: int, day: date, actor:
 def _rules(session: Session, product_ids: set[int]) -> dict[int, tuple[ProductRules, DayRules]]:
     cache = session.info.setdefault("eod_rules", {})
     missing = product_ids - cache.keys()
-    for pid, raw in eod_repository.product_rules(session, missing).items():
+    for pid, raw in bulk_repository.product_rules(session, missing).items():
         rules = rules_from_dict(raw)
         cache[pid] = (rules, day_rules_of(rules))
     return cache
@@ -156,11 +189,11 @@ def run_partition(
     outcome = PartitionOutcome()
     rows = [
         r
-        for r in eod_repository.lock_loans(session, loan_ids)
+        for r in bulk_repository.lock_loans(session, loan_ids)
         if r.status == "active" and r.eod_through is not None and r.eod_through < day
     ]
     rules = _rules(session, {r.product_id for r in rows})
-    lines = eod_repository.current_lines(session, [(r.id, r.schedule_version) for r in rows], day)
+    lines = bulk_repository.current_lines(session, [(r.id, r.schedule_version) for r in rows], day)
     floating = [
         r.id
         for r in rows
@@ -170,11 +203,12 @@ def run_partition(
     ]
     if _resets(session, tenant_id, floating, day, actor, outcome):
         session.expire_all()
-        rows = eod_repository.lock_loans(session, [r.id for r in rows])
+        rows = bulk_repository.lock_loans(session, [r.id for r in rows])
         versions = [(r.id, r.schedule_version) for r in rows]
-        lines = eod_repository.current_lines(session, versions, day)
-    rows = [r for r in rows if r.id not in {f["loan_id"] for f in outcome.failed}]
-    paid = eod_repository.loans_paid_from(session, [r.id for r in rows], day)
+        lines = bulk_repository.current_lines(session, versions, day)
+    failed = {f["loan_id"] for f in outcome.failed}
+    rows = [r for r in rows if r.id not in failed]
+    paid = bulk_repository.loans_paid_from(session, [r.id for r in rows], day)
     yesterday = day - timedelta(days=1)
     bulk = [
         r
@@ -188,16 +222,16 @@ def run_partition(
     full = [r.id for r in rows if r.id not in bulk_ids]
     try:
         with session.begin_nested():
-            done, rest = _bulk(session, tenant_id, bulk, lines, rules, day, actor)
+            quiet, done, rest = _bulk(session, tenant_id, bulk, lines, rules, day, actor)
     except Exception:
         log.exception("bulk day-end of %d loans failed; closing them one by one", len(bulk))
-        done, rest = [], [r.id for r in bulk]
+        quiet, done, rest = [], [], [r.id for r in bulk]
     session.expire_all()
-    outcome.bulk = len(done)
+    outcome.bulk, outcome.quiet = len(quiet) + len(done), len(quiet)
     for loan_id in [*full, *rest]:
         if _guarded(session, outcome, loan_id, _close_one, tenant_id, loan_id, day, actor):
             outcome.closed += 1
-    outcome.closed += len(done)
+    outcome.closed += outcome.bulk
     return outcome
 
 
@@ -227,12 +261,18 @@ def _resets(session, tenant_id, loan_ids, day, actor, outcome: PartitionOutcome)
 
 def _bulk(
     session: Session, tenant_id: int, rows: list, lines: dict, rules: dict, day: date, actor: str
-) -> tuple[list[int], list[int]]:
-    """Close the bulk loans; return (closed ids, ids the full path must take)."""
-    unpaid = eod_repository.loans_with_unpaid_dues(session, [r.id for r in rows])
-    stored = eod_repository.due_rows(session, sorted(unpaid))
+) -> tuple[list[int], list[int], list[int]]:
+    """Close the bulk loans; return (quiet ids, other closed ids, ids for the full path).
+
+    Quiet loans (:func:`lms_core.servicing.day_end.is_quiet`) contribute only their
+    accrual; the others are computed by ``close_loan_day``.
+    """
+    unpaid = bulk_repository.loans_with_unpaid_dues(session, [r.id for r in rows])
+    quiet, accruals, others = _quiet_accruals(rows, lines, unpaid, day)
+    stored = bulk_repository.due_rows(session, sorted(unpaid))
     done, rest, results = [], [], []
-    for r in rows:
+    for r in others:
+        line = lines.get(r.id)
         dues = [
             OpenDue(
                 _key(d.kind, d.installment, d.component), d.due_date, d.amount, d.paid + d.waived
@@ -240,17 +280,40 @@ def _bulk(
             for d in stored.get(r.id, ())
         ]
         start = LoanDayStart(r.id, Currency(r.currency), AssetClass(r.asset_class))
-        result = close_loan_day(start, lines.get(r.id), dues, rules[r.product_id][1], day)
+        result = close_loan_day(start, line, dues, rules[r.product_id][1], day)
         if result is None:
             rest.append(r.id)
             continue
         done.append(r.id)
         results.append((r, result, stored.get(r.id, ())))
-    _write(session, tenant_id, results, day, actor)
-    return done, rest
+    _write(session, tenant_id, results, accruals, day, actor)
+    bulk_repository.close_quiet_loans(session, day, quiet)
+    return quiet, done, rest
 
 
-def _write(session: Session, tenant_id: int, results: list, day: date, actor: str) -> None:
+_CLASSES = {str(c): c for c in AssetClass}  # a dict lookup: cheaper than AssetClass(text)
+
+
+def _quiet_accruals(
+    rows: list, lines: dict, unpaid: set[int], day: date
+) -> tuple[list[int], list[Accrual], list]:
+    """Split off the quiet loans: return their ids, their non-zero accruals, the other rows."""
+    quiet, accruals, others = [], [], []
+    for r in rows:
+        line = lines.get(r.id)
+        if is_quiet(_CLASSES[r.asset_class], line, r.id in unpaid, day):
+            quiet.append(r.id)
+            amount = day_accrual(line, day)
+            if amount:
+                accruals.append((r.id, r.currency, amount))
+        else:
+            others.append(r)
+    return quiet, accruals, others
+
+
+def _write(
+    session: Session, tenant_id: int, results: list, accruals: list, day: date, actor: str
+) -> None:
     postings: list[Posting] = []
     new_dues, amounts, penal, events, ends = [], [], [], [], []
     for row, res, stored in results:
@@ -267,15 +330,16 @@ def _write(session: Session, tenant_id: int, results: list, day: date, actor: st
                 row.id, res.dpd, str(res.asset_class), "npa" if npa else "standard", row.npa_since
             )
         )
-    if postings:
-        first, last = results[0][0].id, results[-1][0].id
-        journal = Journal("eod", day, tuple(postings), external_ref=f"eod:{day}:{first}-{last}")
-        eod_repository.copy_journal(session, tenant_id, journal, actor)
-    eod_repository.insert_dues(session, new_dues)
-    eod_repository.set_due_amounts(session, amounts)
-    eod_repository.insert_penal_charges(session, penal)
-    eod_repository.insert_events(session, events)
-    eod_repository.close_loans(session, day, ends)
+    if postings or accruals:
+        loans = [r[0].id for r in results] + [a[0] for a in accruals]
+        ref = f"eod:{day}:{min(loans)}-{max(loans)}"
+        journal = Journal("eod", day, tuple(postings), external_ref=ref)
+        bulk_repository.copy_journal(session, tenant_id, journal, actor, accruals)
+    bulk_repository.insert_dues(session, new_dues)
+    bulk_repository.set_due_amounts(session, amounts)
+    bulk_repository.insert_penal_charges(session, penal)
+    bulk_repository.insert_events(session, events)
+    bulk_repository.close_loans(session, day, ends)
 
 
 @lru_cache(maxsize=4096)

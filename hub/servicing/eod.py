@@ -113,11 +113,12 @@ def work_partition(
             before_commit(session)
         session.commit()
         log.info(
-            "eod run %s partition %s: %d closed (%d bulk), %d failed",
+            "eod run %s partition %s: %d closed (%d bulk, of which %d quiet), %d failed",
             run_id,
             part.seq,
             outcome.closed,
             outcome.bulk,
+            outcome.quiet,
             len(outcome.failed),
         )
         return True

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from hub.errors import Conflict
 from lms_core.persistence import eod_repository, loan_repository
 from lms_core.persistence.servicing_models import Loan
 from lms_core.prepayment import Recompute, reset_rate
@@ -33,8 +34,12 @@ from lms_core.terms_json import parse_terms
 log = logging.getLogger("sangam.eod")
 
 
-class RateResetError(RuntimeError):
-    """A floating-rate loan's reset could not be applied (the message says why)."""
+class RateResetError(Conflict):
+    """A floating-rate loan's reset could not be applied (the message says why).
+
+    A conflict (409) when an API call has to catch the loan up over its reset date:
+    the call can succeed once the benchmark rate is published.
+    """
 
 
 def months_between(start: date, end: date) -> int:

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_core.persistence.base import RATE, Base, CreatedAt, TenantScoped
-from lms_core.persistence.servicing_models import LoanDue
+from lms_core.persistence.servicing_models import LoanDue, ScheduleLine
 
 
 class EodRun(TenantScoped, CreatedAt, Base):
@@ -69,4 +69,14 @@ Index(
     "ix_loan_due_unpaid",
     LoanDue.loan_id,
     postgresql_where=text("paid + waived < amount"),
+)
+
+# The day-end reads each loan's first schedule line due on or after the day: with the
+# due date in the index that is one probe, not a walk over the installments already due.
+Index(
+    "ix_schedule_line_due",
+    ScheduleLine.loan_id,
+    ScheduleLine.version,
+    ScheduleLine.due_date,
+    ScheduleLine.number,
 )

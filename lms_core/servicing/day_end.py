@@ -12,6 +12,11 @@ is ``accrued(today) - accrued(yesterday)``, which is non-zero only for the line 
 period contains today (the first line due on or after today); earlier lines were
 billed and raised as dues on their own due dates, so the replay needs only that line.
 
+Most loans on most days are *quiet*: standard, nothing unpaid, no installment due
+today. Their replay is of an empty book (no dues, no DPD, no move), so their day is
+only the accrual (:func:`is_quiet`, :func:`day_accrual`); the partition writes those
+as plain (loan, amount) rows without building a replay or ledger values for them.
+
 A move into or out of NPA also changes interest in suspense (a ledger balance the
 partition does not load): :func:`close_loan_day` returns None and the loan goes
 through the full, per-loan path instead.
@@ -29,6 +34,8 @@ from lms_core.money import ZERO, Currency
 from lms_core.servicing.accrual_plan import accrued_on_line
 from lms_core.servicing.classification import AssetClass
 from lms_core.servicing.loan_day import DayRules, DueKind, OpenDue, PlannedInstallment, replay
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +58,24 @@ class LoanDayResult:
 
 def day_accrual(line: PlannedInstallment | None, day: date) -> Decimal:
     """Return the interest accruing on ``day`` (accrual through the day before)."""
-    if line is None:
-        return ZERO
-    return accrued_on_line(line, day) - accrued_on_line(line, day - timedelta(days=1))
+    if line is None or day <= line.period_start or day > line.due_date:
+        return ZERO  # outside the line's period nothing accrues on it
+    return accrued_on_line(line, day) - accrued_on_line(line, day - ONE_DAY)
+
+
+def is_quiet(
+    asset_class: AssetClass, line: PlannedInstallment | None, has_unpaid: bool, day: date
+) -> bool:
+    """Return whether the loan's day-end of ``day`` is its accrual alone.
+
+    True for a standard loan with no unpaid due and no installment due on ``day``:
+    DPD stays 0, the class standard, and nothing is billed or charged.
+    """
+    return (
+        asset_class is AssetClass.STANDARD
+        and not has_unpaid
+        and (line is None or line.due_date != day)
+    )
 
 
 def close_loan_day(
@@ -70,7 +92,7 @@ def close_loan_day(
     """
     before = loan.asset_class
     plan = [line] if line is not None and line.due_date == day else []
-    if not dues and not plan and before is AssetClass.STANDARD:
+    if is_quiet(before, line, bool(dues), day):
         return _quiet(loan, line, day)  # replay of an empty book: nothing due, nothing moves
     result = replay(dues, plan, [], rules, day, day, before)
     if (before is AssetClass.NPA) != (result.asset_class is AssetClass.NPA):

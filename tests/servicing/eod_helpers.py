@@ -8,6 +8,7 @@ way its day-ends run.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -72,15 +73,19 @@ def actions(db: Session, tenant, ids: list[int], day: date) -> None:
         _pay(db, tenant, short, "8000", f"sh{day}")
 
 
-def run_days(db: Session, tenant, ids: list[int], last: date, *, bulk_path: bool) -> None:
+def run_days(db: Session, tenant, ids: list[int], last: date, *, bulk_path: bool) -> Counter:
+    """Close every day through ``last``; return the loan-days closed by each path."""
     day = tenant_repository.business_date(db, tenant.id)
+    paths: Counter = Counter()
     while day <= last:
         actions(db, tenant, ids, day)
         behind = loan_repository.active_loan_ids(db, tenant.id, before=day)
         outcome = run_partition(db, tenant.id, behind, day, bulk_path=bulk_path)
         assert outcome.failed == []
+        paths.update(quiet=outcome.quiet, bulk=outcome.bulk, full=outcome.closed - outcome.bulk)
         tenant_repository.set_business_date(db, tenant.id, day, day + timedelta(days=1))
         day += timedelta(days=1)
+    return paths
 
 
 def snapshot(db: Session, tenant, ids: list[int]) -> dict:

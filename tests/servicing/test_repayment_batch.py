@@ -80,7 +80,9 @@ def _normalise(db, tenant, loans, answers) -> list:
     """Responses with repayment ids replaced by (loan, n-th repayment of the loan) and
     loan numbers by the loan's position (the tenants number their loans apart)."""
     order = {}
-    for r in db.scalars(select(Repayment).where(Repayment.tenant_id == tenant.id)):
+    for r in db.scalars(
+        select(Repayment).where(Repayment.tenant_id == tenant.id).order_by(Repayment.id)
+    ):
         order[r.id] = (r.loan_id, len([k for k in order.values() if k[0] == r.loan_id]))
     paid = sorted({lid for lid, _ in order.values()})
     rank = {rid: (paid.index(lid), n) for rid, (lid, n) in order.items()}
