@@ -114,8 +114,15 @@ class LedgerAccount(TenantScoped, CreatedAt, Base):
     type: Mapped[str] = mapped_column(String(20))
 
 
-class JournalEntry(TenantScoped, CreatedAt, Base):
-    """One business event; its postings must balance per currency."""
+class JournalEntry(CreatedAt, Base):
+    """One business event; its postings must balance per currency.
+
+    Tenant, branch and reversed journal are checked by a statement-level trigger
+    (migration s0009), not row-by-row foreign keys: stricter (all in the journal's
+    tenant), a fraction of the cost in bulk; journals are append-only, and deleting a
+    tenant or branch that journals use is refused. The unique index on (tenant,
+    external_ref) serves tenant lookups, so ``tenant_id`` has no index of its own.
+    """
 
     __tablename__ = "journal_entry"
     __table_args__ = (
@@ -123,13 +130,15 @@ class JournalEntry(TenantScoped, CreatedAt, Base):
         Index("ix_journal_entry_loan", "tenant_id", "loan_id", "business_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int]
+    branch_id: Mapped[int | None] = mapped_column(default=None)
     kind: Mapped[str] = mapped_column(String(60))
     business_date: Mapped[date]
     value_date: Mapped[date | None] = mapped_column(default=None)
     description: Mapped[str] = mapped_column(String(500), default="")
     loan_id: Mapped[int | None] = mapped_column(default=None)
     external_ref: Mapped[str | None] = mapped_column(String(200), default=None)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"), default=None)
+    reverses_id: Mapped[int | None] = mapped_column(default=None)
     created_by: Mapped[str] = mapped_column(String(100), default="system")
 
 

@@ -99,7 +99,12 @@ class ScheduleLine(Base):
 
 
 class LoanDue(Base):
-    """A receivable raised on a loan: a component of an installment, or a charge."""
+    """A receivable raised on a loan: a component of an installment, or a charge.
+
+    ``loan_id`` is checked by a statement-level trigger (migration s0009), not a row-by-row
+    foreign key: the same guarantee (the loan exists; a loan with dues cannot be deleted)
+    at a fraction of the cost when thousands of dues are written at once.
+    """
 
     __tablename__ = "loan_due"
     __table_args__ = (
@@ -108,7 +113,7 @@ class LoanDue(Base):
         CheckConstraint("paid + waived <= amount", name="not_overpaid"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"))
+    loan_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(20))  # installment, penal, bounce, late_fee ...
     installment: Mapped[int]
     component: Mapped[str] = mapped_column(String(20))
@@ -118,14 +123,25 @@ class LoanDue(Base):
     waived: Mapped[Decimal] = mapped_column(default=Decimal("0"))
 
 
-class Repayment(TenantScoped, CreatedAt, Base):
+class Repayment(CreatedAt, Base):
+    """A payment received on a loan.
+
+    Its loan, tenant and branch are checked by a statement-level trigger (migration
+    s0009), not by row-by-row foreign keys: stricter (the loan and branch must be in the
+    repayment's tenant), refusing deletes of what it uses as the keys did, and a fraction
+    of their cost for bulk-posted files. The tenant's unique index on ``external_ref``
+    serves tenant lookups, so ``tenant_id`` has no index of its own.
+    """
+
     __tablename__ = "repayment"
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_ref"),
         Index("ix_repayment_loan", "loan_id", "value_date", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"))
+    tenant_id: Mapped[int]
+    branch_id: Mapped[int | None] = mapped_column(default=None)
+    loan_id: Mapped[int]
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     channel: Mapped[str] = mapped_column(String(20))
@@ -139,12 +155,17 @@ class Repayment(TenantScoped, CreatedAt, Base):
 
 
 class Allocation(Base):
-    """How much of a repayment settled which due (current allocations only)."""
+    """How much of a repayment settled which due (current allocations only).
+
+    The repayment and due are checked by a statement-level trigger (migration s0009), not
+    row-by-row foreign keys: stricter (both must be of the same loan), deletes of used
+    repayments and dues refused as the keys did, a fraction of the cost in bulk.
+    """
 
     __tablename__ = "repayment_allocation"
     id: Mapped[int] = mapped_column(primary_key=True)
-    repayment_id: Mapped[int] = mapped_column(ForeignKey("repayment.id"), index=True)
-    due_id: Mapped[int] = mapped_column(ForeignKey("loan_due.id"), index=True)
+    repayment_id: Mapped[int] = mapped_column(index=True)
+    due_id: Mapped[int] = mapped_column(index=True)
     value_date: Mapped[date]
     amount: Mapped[Decimal]
 
