@@ -2,7 +2,8 @@
 
 N loans due today are generated set-wise (:func:`bench.bench_bulk_posting.setup`); the
 API is served by uvicorn (one process, ``--servers`` for more, each on its own port)
-on 127.0.0.1; an asyncio loader (httpx, ``--concurrency`` requests in flight) posts
+on 127.0.0.1, as ``sangam serve`` runs it (uvloop, httptools, no access log); an asyncio
+loader (httpx, ``--concurrency`` requests in flight) posts
 ``POST /api/v1/loans/{id}/repayments`` with a fresh ``Idempotency-Key`` each, one
 payment per loan, for ``--seconds``. The loader runs on the same machine and shares its
 cores with the server and PostgreSQL.
@@ -11,8 +12,9 @@ Run: ``.venv/bin/python bench/bench_repayment_api.py [N] [--seconds 30] [--concu
 [--servers 1] [--no-batch]``. Prints payments/s, p50 / p99 latency and, because wall
 clock means little on a shared machine, the cost per payment: SQL statements (counted in
 the servers), CPU of the server processes and CPU of their PostgreSQL backends (from
-``/proc``; Linux only). ``--no-batch`` serves with the group-commit batcher off (every
-request on the one-by-one path, as before it existed).
+``/proc``; Linux only), and the loader's own CPU (it competes for the same cores).
+``--no-batch`` serves with the group-commit batcher off (every request on the one-by-one
+path, as before it existed).
 """
 
 from __future__ import annotations
@@ -66,7 +68,17 @@ def serve(url: str, port: int, statements, batch: bool) -> None:
     app = create_app(settings, sessionmaker(engine, expire_on_commit=False))
     if not batch:
         app.state.repayment_batcher = None
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # as `sangam serve` runs it: uvloop, httptools, no access log (docs/CONFIGURATION.md)
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        backlog=2048,
+    )
 
 
 async def load(ports, token, loan_ids, seconds: float, concurrency: int) -> list[float]:
@@ -132,10 +144,12 @@ def main() -> None:
     asyncio.run(load(ports, token, warm, 30, len(ports)))
     statements.value = 0
     cpu_before = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
+    loader_before = time.process_time()
     started = time.perf_counter()
     lat = asyncio.run(load(ports, token, loan_ids, args.seconds, args.concurrency))
     took = time.perf_counter() - started
     server_cpu, pg_cpu = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
+    loader_cpu = time.process_time() - loader_before
     for p in procs:
         p.terminate()
     for p in procs:
@@ -149,7 +163,7 @@ def main() -> None:
     print(
         f"per payment ({mode}): {statements.value / n:.1f} statements, server CPU "
         f"{(server_cpu - cpu_before[0]) / n * 1000:.2f} ms, PostgreSQL backends CPU "
-        f"{(pg_cpu - cpu_before[1]) / n * 1000:.2f} ms"
+        f"{(pg_cpu - cpu_before[1]) / n * 1000:.2f} ms, loader CPU {loader_cpu / n * 1000:.2f} ms"
     )
 
 

@@ -59,15 +59,37 @@ def db_current() -> None:
 
 
 @app.command()
-def serve(host: str | None = None, port: int | None = None) -> None:
-    """Serve the API and pages (migrates an empty database first)."""
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    access_log: bool = typer.Option(False, help="log every request (uvicorn's access log)"),
+    backlog: int = typer.Option(2048, help="connections the listening socket may queue"),
+) -> None:
+    """Serve the API and pages (migrates an empty database first).
+
+    uvloop and httptools (from ``uvicorn[standard]``) are asked for by name, so a missing
+    one fails at start rather than falling back to the slower pure-Python versions.
+    """
+    import logging
+
     import uvicorn
 
     from hub.api.app import create_app
 
     rt = _runtime()
     api = create_app(rt.settings, rt.session_factory)
-    uvicorn.run(api, host=host or rt.settings.host, port=port or rt.settings.port, log_config=None)
+    if access_log:  # configure_logging keeps uvicorn's access logger at WARNING otherwise
+        logging.getLogger("uvicorn.access").setLevel("INFO")
+    uvicorn.run(
+        api,
+        host=host or rt.settings.host,
+        port=port or rt.settings.port,
+        log_config=None,
+        access_log=access_log,
+        backlog=backlog,
+        loop="uvloop",
+        http="httptools",
+    )
 
 
 @app.command()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,9 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.api.middleware import RequestContext
 from hub.config import Settings
 from hub.errors import SangamError, ServiceUnavailable
-from hub.observability import HTTP_LATENCY, HTTP_REQUESTS, REGISTRY, request_id_var
+from hub.observability import REGISTRY, request_id_var
 from hub.web import install_web
 
 log = logging.getLogger("sangam.api")
@@ -50,21 +49,7 @@ def _include_routers(app: FastAPI) -> None:
 
 
 def _install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
-        response.headers["x-request-id"] = rid
-        return response
+    app.add_middleware(RequestContext)  # request id, metrics (hub/api/middleware.py)
 
 
 def _problem(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
@@ -110,7 +95,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _install_probes(app: FastAPI) -> None:
     @app.get("/health", tags=["probes"], summary="Liveness: the process answers")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:  # no I/O: answered on the event loop
         return {"status": "ok"}
 
     @app.get("/ready", tags=["probes"], summary="Readiness: the database answers")

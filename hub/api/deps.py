@@ -8,7 +8,9 @@ no endpoint forgot to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -17,7 +19,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from hub.auth.permissions import Permission, permissions_of
-from hub.auth.security import Principal, decode_token
+from hub.auth.security import Principal, verify_token
 from hub.errors import Forbidden, Unauthorized
 from hub.observability import request_id_var
 from lms_core.persistence import audit_repository
@@ -26,7 +28,31 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    factory = request.app.state.session_factory
+    with _transaction(request.app.state.session_factory) as session:
+        yield session
+
+
+@contextmanager
+def session_scope(app: Any) -> Iterator[Session]:
+    """A session in a transaction of its own, as :func:`get_session` gives an endpoint,
+    for an endpoint that needs one only sometimes (opened when asked for, in the thread
+    that uses it). An override of ``get_session`` (the tests bind one session) is used
+    instead when the app has one; it is called without arguments."""
+    override = app.dependency_overrides.get(get_session)
+    if override is not None and inspect.isgeneratorfunction(override):
+        with contextmanager(override)() as session:
+            yield session
+        return
+    if override is not None:
+        yield override()
+        return
+    with _transaction(app.state.session_factory) as session:
+        yield session
+
+
+@contextmanager
+def _transaction(factory: Callable[[], Session]) -> Iterator[Session]:
+    """Commit when the block ends normally, roll back otherwise; always close."""
     session = factory()
     try:
         yield session
@@ -38,14 +64,19 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
-    """Return a dependency that authenticates the caller and checks ``permission``."""
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """Return a dependency that authenticates the caller and checks ``permission``.
 
-    def dependency(request: Request, token: str | None = Depends(oauth2_scheme)) -> Principal:
+    The dependency is ``async`` on purpose: it does no I/O (the token is checked in
+    memory, :func:`hub.auth.security.verify_token`), so it runs on the event loop instead
+    of costing a hop to the thread pool on every request.
+    """
+
+    async def dependency(request: Request, token: str | None = Depends(oauth2_scheme)) -> Principal:
         if not token:
             raise Unauthorized("a bearer token is required", extra={"headers": "WWW-Authenticate"})
         try:
-            principal = decode_token(token, request.app.state.settings.jwt_secret_value())
+            principal = verify_token(token, jwt_secret(request.app))
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from None
         if permission not in permissions_of(principal.roles):
@@ -55,6 +86,17 @@ def require(permission: Permission) -> Callable[..., Principal]:
 
     dependency.permission = permission  # type: ignore[attr-defined]
     return dependency
+
+
+def jwt_secret(app: Any) -> str:
+    """The app's JWT signing secret, read once per settings object (when it lives in the
+    data folder, reading it is a file read, which the event loop should not do per call)."""
+    cached = getattr(app.state, "jwt_secret", None)
+    settings = app.state.settings
+    if cached is None or cached[0] is not settings:
+        cached = (settings, settings.jwt_secret_value())
+        app.state.jwt_secret = cached
+    return cached[1]
 
 
 def declared_permission(call: Callable[..., Any]) -> Permission | None:

@@ -3,9 +3,12 @@
 One payment alone costs a transaction of some thirty statements (lock, load the loan's
 state, replay, write dues, allocations, journal, repayment, audit row, idempotency key).
 Requests that arrive while a batch is being posted wait for the next one, which takes
-them all: the first waiting request's thread becomes the batch's *leader*, posts the
-batch (:func:`post_batch`) and wakes the others with their outcomes. There is no timer:
-under light load a batch is one payment, under heavy load batches grow by themselves.
+them all: a *leader* thread posts the batch (:func:`post_batch`) and wakes the others
+with their outcomes. The endpoint's coroutines wait without a thread
+(:meth:`RepaymentBatcher.submit_async`; the batcher starts its own leader thread, which
+posts batch after batch while requests wait); a blocking caller's thread may lead
+itself (:meth:`RepaymentBatcher.submit`). There is no timer: under light load a batch
+is one payment, under heavy load batches grow by themselves.
 
 :func:`post_batch` keeps every promise of the one-by-one path:
 
@@ -23,10 +26,13 @@ under light load a batch is one payment, under heavy load batches grow by themse
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +43,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from hub.api.deps import session_scope
 from hub.auth.security import Principal
 from hub.idempotency import HEADER, IN_FLIGHT_WAIT, MAX_KEY_LENGTH, begin, remember, request_hash
 from hub.observability import request_id_var
@@ -156,11 +164,34 @@ def _finish(session, tenant_id: int, client: str, requests, todo: list[int], out
 
 @dataclass
 class _Waiting:
-    """A request waiting for its batch (mutable on purpose: the leader fills it)."""
+    """A request waiting for its batch (mutable on purpose: the leader fills it).
+
+    A thread waits on the batcher's condition for ``done``; a coroutine awaits
+    ``future``, set from the leader's thread through the future's event loop."""
 
     request: ApiPayment
     done: bool = False
     outcome: dict | None = ONE_BY_ONE
+    future: asyncio.Future | None = None
+
+
+def _hand_out(waiting: Sequence[_Waiting], outcomes: Sequence[dict | None]) -> None:
+    """Hand each waiting request its outcome: one wake-up per event loop, not per request."""
+    settled: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
+    for w, outcome in zip(waiting, outcomes, strict=True):
+        w.outcome, w.done = outcome, True
+        if w.future is not None:
+            settled[w.future.get_loop()].append((w.future, outcome))
+    for loop, futures in settled.items():
+        # a closed loop (RuntimeError) has nobody awaiting the answers any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, futures)
+
+
+def _settle(futures: list[tuple[asyncio.Future, dict | None]]) -> None:
+    for future, outcome in futures:
+        if not future.done():  # a cancelled request: its payment is posted all the same
+            future.set_result(outcome)
 
 
 @dataclass
@@ -177,6 +208,7 @@ class RepaymentBatcher:
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _queue: list[_Waiting] = field(default_factory=list)
     _leading: int = 0
+    _threads: ThreadPoolExecutor | None = None
 
     def submit(self, request: ApiPayment) -> dict | None:
         """Post ``request`` with whatever else is waiting; return its response body or
@@ -186,19 +218,59 @@ class RepaymentBatcher:
             self._queue.append(me)
             while not me.done:
                 if self._queue and self._leading < self.leaders:
-                    batch = self._queue[: self.max_batch]
-                    del self._queue[: self.max_batch]
                     self._leading += 1
-                    self._cond.release()
                     try:
-                        self._run(batch)
+                        self._lead_one()
                     finally:
-                        self._cond.acquire()
                         self._leading -= 1
                         self._cond.notify_all()
                 else:
                     self._cond.wait()
+            self._lead_in_thread_if_idle()  # what is left may be coroutines: they cannot lead
         return me.outcome
+
+    async def submit_async(self, request: ApiPayment) -> dict | None:
+        """:meth:`submit` for a coroutine (the endpoint): waits without holding a thread.
+
+        A coroutine cannot lead: when a leader slot is free, a leader thread of the
+        batcher's own starts and posts batches until none is waiting (:meth:`_drain`);
+        otherwise a running leader takes the request with a later batch."""
+        me = _Waiting(request, future=asyncio.get_running_loop().create_future())
+        with self._cond:
+            self._queue.append(me)
+            self._lead_in_thread_if_idle()
+        return await me.future
+
+    def _lead_in_thread_if_idle(self) -> None:
+        """Start a leader thread when requests wait and a leader slot is free. Called
+        holding the lock."""
+        if self._queue and self._leading < self.leaders:
+            self._leading += 1
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.leaders, "repayment-batch")
+            self._threads.submit(self._drain)
+
+    def _drain(self) -> None:
+        """Post batches until none is waiting, then give the leader slot back."""
+        with self._cond:
+            try:
+                while self._queue:
+                    self._lead_one()
+                    self._cond.notify_all()
+            finally:
+                self._leading -= 1
+                self._cond.notify_all()
+
+    def _lead_one(self) -> None:
+        """Take a batch off the queue and post it, without the lock while posting.
+        Called holding the lock and a leader slot."""
+        batch = self._queue[: self.max_batch]
+        del self._queue[: self.max_batch]
+        self._cond.release()
+        try:
+            self._run(batch)
+        finally:
+            self._cond.acquire()
 
     def _run(self, batch: list[_Waiting]) -> None:
         groups: dict[tuple[int, str], list[_Waiting]] = defaultdict(list)
@@ -213,8 +285,7 @@ class RepaymentBatcher:
             except Exception:  # the requests fall back to the one-by-one path
                 log.exception("repayment batch of %d failed; posting one by one", len(group))
                 outcomes = [ONE_BY_ONE] * len(group)
-            for w, outcome in zip(group, outcomes, strict=True):
-                w.outcome, w.done = outcome, True
+            _hand_out(group, outcomes)
 
 
 _CREATE = threading.Lock()
@@ -237,9 +308,8 @@ def batcher_for(app) -> RepaymentBatcher | None:
 _UNSET = object()
 
 
-def post(
+async def post(
     request: Request,
-    session: Session,
     principal: Principal,
     fingerprint: str,
     payment: SinglePayment,
@@ -247,9 +317,15 @@ def post(
 ) -> JSONResponse:
     """Answer one repayment request: batched when possible, else one by one.
 
+    The coroutine waits for its batch without holding a thread; a request the batch
+    leaves (or every request, without a batcher) is posted in a thread of the pool, in a
+    transaction of its own (:func:`hub.api.deps.session_scope`). Raises what
+    :func:`post_one` raises.
+
     ``app.state.repayment_batching = False`` switches batching off (every request one
     by one, as before the batcher existed; the benchmark compares the two).
     """
+    app = request.app
     api = ApiPayment(
         principal.tenant_id,
         principal.username,
@@ -259,13 +335,26 @@ def post(
         body_json,
         request_id_var.get(),
     )
-    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-    if getattr(request.app.state, "repayment_batching", True):
-        batcher = batcher_for(request.app)
-        body = batcher.submit(api) if batcher else post_batch(session, [api])[0]
-        if body is not None:
-            return JSONResponse(body, status_code=201)
-    return post_one(session, api, ttl)
+    batch_of_one = False
+    if getattr(app.state, "repayment_batching", True):
+        batcher = batcher_for(app)
+        if batcher is not None:
+            body = await batcher.submit_async(api)
+            if body is not None:
+                return JSONResponse(body, status_code=201)
+        else:
+            batch_of_one = True  # no batcher (tests): the batch path, in the request's session
+    return await run_in_threadpool(_in_own_transaction, app, api, batch_of_one)
+
+
+def _in_own_transaction(app, api: ApiPayment, batch_first: bool) -> JSONResponse:
+    ttl = timedelta(hours=app.state.settings.idempotency_ttl_hours)
+    with session_scope(app) as session:
+        if batch_first:
+            body = post_batch(session, [api])[0]
+            if body is not None:
+                return JSONResponse(body, status_code=201)
+        return post_one(session, api, ttl)
 
 
 def post_one(session: Session, api: ApiPayment, ttl: timedelta) -> JSONResponse:

@@ -13,6 +13,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.errors import SangamError
 from hub.web.deps import CsrfRejected, LoginRequired, PageForbidden
@@ -80,12 +82,30 @@ def _install_error_pages(app: FastAPI) -> None:
 
 
 def _install_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def page_headers(request: Request, call_next):
-        response = await call_next(request)
-        if _is_page(request):
-            static = request.url.path.startswith(f"{UI}/static/")
-            for name, value in _SECURITY_HEADERS.items():
-                if not (static and name == "cache-control"):  # the stylesheet may be cached
-                    response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(_PageHeaders)
+
+
+class _PageHeaders:
+    """Add the security headers to page responses. Plain ASGI, not ``@app.middleware``:
+    it runs on every API request too, where Starlette's BaseHTTPMiddleware costs more
+    CPU than a small endpoint (see hub/api/middleware.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if not (path == UI or path.startswith(f"{UI}/")):
+            await self.app(scope, receive, send)
+            return
+        static = path.startswith(f"{UI}/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS.items():
+                    if not (static and name == "cache-control"):  # the stylesheet may be cached
+                        headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -325,20 +325,21 @@ def payout(
     status_code=201,
     summary="Post a repayment (send Idempotency-Key; back-dated value dates recompute forward)",
 )
-def create_repayment(
+async def create_repayment(
     loan_id: int,
     body: RepaymentBody,
     request: Request,
     principal: Principal = Depends(require(Permission.REPAYMENT_POST)),
-    session: Session = Depends(get_session),
     fingerprint: str = Depends(repayment_batcher.request_fingerprint),
 ):
     # Concurrent payments are posted together (group commit), see hub.api.repayment_batcher.
+    # async: the request waits for its batch without a thread; no session unless the
+    # batch leaves it to the one-by-one path.
     payment = SinglePayment(
         loan_id, body.amount, body.currency, str(body.channel), body.value_date, body.reference
     )
-    return repayment_batcher.post(
-        request, session, principal, fingerprint, payment, body.model_dump(mode="json")
+    return await repayment_batcher.post(
+        request, principal, fingerprint, payment, body.model_dump(mode="json")
     )
 
 
