@@ -31,10 +31,11 @@ def add(session: Session, **values: Any) -> int | None:
     return session.scalar(stmt)
 
 
+# why a materialized CTE: with ``where m.id in (select ... limit n for update skip locked)``
+# the planner may rescan the subquery and claim more than ``n`` rows (seen in CI: a batch
+# of 1 delivered two messages); a materialized CTE runs exactly once.
 _CLAIM_DUE = """
-update outbound_message m set status = 'delivering', lease_owner = :worker,
-       lease_expires_at = :lease_until
- where m.id in (
+with due as materialized (
    select c.id from outbound_message c
      join counterpart cp on cp.id = c.counterpart_id and cp.enabled
     where (c.status = 'pending' and c.next_attempt_at <= :now
@@ -47,6 +48,9 @@ update outbound_message m set status = 'delivering', lease_owner = :worker,
     order by c.next_attempt_at, c.id
     limit :limit
     for update of c skip locked)
+update outbound_message m set status = 'delivering', lease_owner = :worker,
+       lease_expires_at = :lease_until
+  from due where m.id = due.id
 returning m.id
 """
 
