@@ -8,12 +8,14 @@ match nothing (breaks: the line is ``unknown_reference``, its expected item beco
 ``sangam_bench_recon``; the timed part is one :func:`run_reconciliation` and its commit.
 
 Run: ``.venv/bin/python bench/bench_recon.py --n 1000000`` (target <= 30 s). Prints
-the run time, lines/s, the match rate and the groups per rule.
+the run time, lines/s, the CPU split (this process, and the PostgreSQL backend that ran
+the statements, read from ``/proc``), the match rate and the groups per rule.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -70,6 +72,12 @@ def actual_rows(tenant_id: int, account_id: int, n: int):
                narration, False)  # fmt: skip
 
 
+def backend_cpu(pid: int) -> float:
+    """User + system CPU seconds of PostgreSQL backend ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="lines (and expected items)")
@@ -87,13 +95,16 @@ def main() -> None:
         s.execute(text("analyze recon_actual_item"))
         s.commit()
     print(f"generated {n:,} lines + {n:,} expected items in {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
     with factory() as s:
+        backend = s.execute(text("select pg_backend_pid()")).scalar_one()
+        started, cpu0, db0 = time.perf_counter(), time.process_time(), backend_cpu(backend)
         run = run_reconciliation(s, tenant.id, now=datetime.now(UTC))
         s.commit()
-    elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        python_cpu, db_cpu = time.process_time() - cpu0, backend_cpu(backend) - db0
     summary = run.summary
     print(f"run: {elapsed:.1f} s, {n / elapsed:,.0f} lines/s")
+    print(f"cpu: python {python_cpu:.1f} s, postgres backend {db_cpu:.1f} s")
     print(f"match rate: {summary['match_rate_percent']}% of lines "
           f"({summary['actual_matched']:,} of {summary['actual_in']:,})")  # fmt: skip
     print(f"groups by rule: {summary['groups_by_rule']}")

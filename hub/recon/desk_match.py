@@ -114,7 +114,7 @@ def manual_match(
 
 
 def _reopen(session: Session, tenant_id: int, group: ReconMatchGroup, today) -> int:
-    actual, expected = repo.group_items(session, group.id)
+    actual, expected = repo.group_items(session, group)
     existing = repo.breaks_of(session, [a.id for a in actual], [e.id for e in expected])
     for brk in existing:
         if brk.status == "closed":
@@ -157,7 +157,7 @@ def unmatch(session: Session, who: Principal, group_id: int, note: str = "") -> 
         )
     today = tenant_repository.business_date(session, who.tenant_id)
     reopened = _reopen(session, who.tenant_id, group, today)
-    repo.release_group(session, group.id)
+    repo.release_group(session, group)
     group.status, group.undone_by = GroupStatus.UNDONE, who.username
     after = {"status": str(group.status), "breaks_reopened": reopened, "note": note}
     audit(

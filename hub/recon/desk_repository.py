@@ -336,23 +336,35 @@ def lock_group(session: Session, tenant_id: int, group_id: int) -> ReconMatchGro
 
 
 def group_items(
-    session: Session, group_id: int
+    session: Session, group: ReconMatchGroup
 ) -> tuple[list[ReconActualItem], list[ReconExpectedItem]]:
-    actual = select(ReconActualItem).where(ReconActualItem.matched_group_id == group_id)
-    expected = select(ReconExpectedItem).where(ReconExpectedItem.matched_group_id == group_id)
+    """The items ``group`` claimed (listed on the group: no index on matched_group_id)."""
+    actual = select(ReconActualItem).where(
+        ReconActualItem.id.in_(group.actual_ids), ReconActualItem.matched_group_id == group.id
+    )
+    expected = select(ReconExpectedItem).where(
+        ReconExpectedItem.id.in_(group.expected_ids),
+        ReconExpectedItem.matched_group_id == group.id,
+    )
     return list(session.scalars(actual)), list(session.scalars(expected))
 
 
-def release_group(session: Session, group_id: int) -> None:
+def release_group(session: Session, group: ReconMatchGroup) -> None:
     """Free the group's items: actual lines unclaimed, expected items open again."""
     session.execute(
         update(ReconActualItem)
-        .where(ReconActualItem.matched_group_id == group_id)
+        .where(
+            ReconActualItem.id.in_(group.actual_ids),
+            ReconActualItem.matched_group_id == group.id,
+        )
         .values(matched_group_id=None)
     )
     session.execute(
         update(ReconExpectedItem)
-        .where(ReconExpectedItem.matched_group_id == group_id)
+        .where(
+            ReconExpectedItem.id.in_(group.expected_ids),
+            ReconExpectedItem.matched_group_id == group.id,
+        )
         .values(matched_group_id=None, status="open")
     )
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import SangamError
 from hub.servicing.repayments import Channel, RepaymentIn, post_repayment
+from lms_core.persistence import recon_outcome_repository as outcome
 from lms_core.persistence import recon_repository as sql
 from lms_core.persistence import tenant_repository
 from lms_core.persistence.recon_models import (
@@ -68,13 +69,12 @@ def run_reconciliation(
     before = sql.open_counts(session, tenant_id)
     by_rule = {"corroborated": sql.corroborate(session, tenant_id)}
     for rule in (r for r in rules if r.strategy is Strategy.EXACT):
-        tol = rule.tolerance
-        key, abs_, pct = str(rule.key), tol.amount_abs, tol.amount_pct
-        sql.stage_exact(session, tenant_id, rule.name, key, abs_, pct)
-        by_rule[rule.name] = sql.claim(session, tenant_id, run.id, ACTOR)
+        tol = (rule.tolerance.amount_abs, rule.tolerance.amount_pct)
+        claimed = sql.claim_exact(session, tenant_id, run.id, ACTOR, rule.name, str(rule.key), tol)
+        by_rule[rule.name] = claimed
     plan = _engine(session, tenant_id, [r for r in rules if r.strategy is not Strategy.EXACT])
     by_rule.update(_claim_plan(session, tenant_id, run.id, plan))
-    suggested = sql.replace_suggestions(session, tenant_id, run.id, plan.suggestions)
+    suggested = outcome.replace_suggestions(session, tenant_id, run.id, plan.suggestions)
     posting = _post_receipts(session, tenant_id, run.id)
     breaks = _refresh_breaks(session, tenant_id, run.id, plan, rules)
     run.summary = _summary(before, by_rule, suggested, breaks, posting)
@@ -104,12 +104,12 @@ def _claim_plan(session: Session, tenant_id: int, run_id: int, plan: Plan) -> di
 
 def _post_receipts(session: Session, tenant_id: int, run_id: int) -> dict[str, int]:
     """Post this run's matched receipts to servicing; return posted / failed counts."""
-    return post_receipts(session, tenant_id, sql.groups_to_post(session, run_id))
+    return post_receipts(session, tenant_id, outcome.groups_to_post(session, run_id))
 
 
 def post_group(session: Session, tenant_id: int, group_id: int) -> dict[str, int]:
     """Post one group's matched receipts (e.g. a manual match); return the counts."""
-    return post_receipts(session, tenant_id, sql.groups_to_post(session, None, group_id))
+    return post_receipts(session, tenant_id, outcome.groups_to_post(session, None, group_id))
 
 
 def post_receipts(session: Session, tenant_id: int, rows) -> dict[str, int]:
@@ -142,7 +142,7 @@ def post_receipts(session: Session, tenant_id: int, rows) -> dict[str, int]:
     for group_id in groups:
         failed = failures.get(group_id)
         status = PostingStatus.FAILED if failed else PostingStatus.POSTED
-        sql.set_posting(session, group_id, str(status), failed)
+        outcome.set_posting(session, group_id, str(status), failed)
     return counts
 
 
@@ -155,7 +155,7 @@ def _refresh_breaks(
     misses = {m.actual_id: m.detail for m in plan.near_misses}
     open_ids = sql.open_actual_ids(session, tenant_id)
     rows = []
-    for row, ref_amount in sql.actual_facts(session, tenant_id, open_ids):
+    for row, ref_amount in outcome.actual_facts(session, tenant_id, open_ids):
         facts = ActualFacts(
             duplicate_of=row.duplicate_of,
             referenced_expected=row.referenced,
@@ -165,15 +165,15 @@ def _refresh_breaks(
         )
         reason, detail = classify_actual(row.amount, facts)
         rows.append((row.id, str(reason), detail, row.amount, row.direction, row.value_date))
-    sql.upsert_breaks(session, tenant_id, run_id, "actual", rows)
+    outcome.upsert_breaks(session, tenant_id, run_id, "actual", rows)
     window = max((r.tolerance.days_after for r in rules), default=0)
-    overdue = sql.overdue_expected(session, tenant_id, today - timedelta(days=window))
+    overdue = outcome.overdue_expected(session, tenant_id, today - timedelta(days=window))
     expected_rows = []
     for e in overdue:
         reason, detail = classify_expected(e.id in suggested_e)
         expected_rows.append((e.id, str(reason), detail, e.amount, e.direction, e.expected_on))
-    sql.upsert_breaks(session, tenant_id, run_id, "expected", expected_rows)
-    closed = sql.close_settled_breaks(session, tenant_id, run_id, today)
+    outcome.upsert_breaks(session, tenant_id, run_id, "expected", expected_rows)
+    closed = outcome.close_settled_breaks(session, tenant_id, run_id, today)
     return {"actual": len(rows), "expected": len(expected_rows), "closed": closed}
 
 

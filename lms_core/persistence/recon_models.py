@@ -43,6 +43,12 @@ No foreign keys on ``matched_group_id`` and on ``recon_match_group.tenant_id / r
 a run claims up to a million pairs in one statement and the per-row constraint triggers
 cost a third of it. The claim inserts the groups and points the items at them in one
 savepoint (:mod:`lms_core.persistence.recon_repository`), which is what keeps them true.
+
+No index on ``matched_group_id`` either, and both item tables are stored with fillfactor
+50 (migration r0006): a claim then changes no indexed column and finds room on the row's
+own page, so PostgreSQL writes it as a HOT update, without a new entry in any index.
+A group lists the items it claimed (``actual_ids`` / ``expected_ids``); whoever needs a
+group's items (the desk's unmatch, posting) reads them from there.
 """
 
 from __future__ import annotations
@@ -170,7 +176,6 @@ class ReconActualItem(Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_recon_actual_item_utr", "tenant_id", "utr"),
         Index("ix_recon_actual_item_our_ref", "tenant_id", "our_ref"),
-        Index("ix_recon_actual_item_group", "matched_group_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
@@ -206,7 +211,6 @@ class ReconExpectedItem(CreatedAt, Base):
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_recon_expected_item_utr", "tenant_id", "utr"),
         Index("ix_recon_expected_item_reference", "tenant_id", "reference"),
-        Index("ix_recon_expected_item_group", "matched_group_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
@@ -242,7 +246,7 @@ class ReconMatchGroup(Base):
     __tablename__ = "recon_match_group"
     __table_args__ = (Index("ix_recon_match_group_run", "run_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(index=True)  # no FK: see above
+    tenant_id: Mapped[int]  # no FK, no index: see above (groups are read by id or run)
     run_id: Mapped[int | None] = mapped_column(default=None)  # no FK: see above
     rule: Mapped[str] = mapped_column(String(60))
     strategy: Mapped[str] = mapped_column(String(30))
@@ -252,6 +256,8 @@ class ReconMatchGroup(Base):
     undone_by: Mapped[str | None] = mapped_column(String(100), default=None)
     posting_status: Mapped[str | None] = mapped_column(String(20), default=None)
     posting_error: Mapped[str | None] = mapped_column(Text, default=None)
+    actual_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)
+    expected_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)
 
 
 class ReconSuggestion(Base):

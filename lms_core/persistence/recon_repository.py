@@ -1,4 +1,4 @@
-"""SQL of a matching run: set-based exact matching, atomic claims, suggestions, breaks.
+"""SQL of a matching run: set-based exact matching, atomic claims, the open items.
 
 *Claiming.* A run writes the matches it wants into three temporary tables (groups, their
 actual items, their expected items) and :func:`claim` applies them inside a SAVEPOINT:
@@ -8,15 +8,21 @@ rolled back, the groups that lost an item are dropped, and the rest is claimed a
 an item belongs to at most one group, and a group is never half-claimed, whatever the
 number of runs at once. A deadlock between two runs is retried the same way.
 
-*Exact rules* never leave SQL (:func:`stage_exact`): one join of open actual and open
+What a run leaves behind (suggestions, breaks, postings) is in
+:mod:`lms_core.persistence.recon_outcome_repository`.
+
+*Exact rules* never leave SQL (:func:`claim_exact`): one join of open actual and open
 expected items on the key (UTR or our reference), keys unique among open expected items,
-the lowest-id actual item whose amount fits; a million pairs is one statement.
+the lowest-id actual item whose amount fits. The pairs are found, their groups inserted
+and both sides claimed in one statement, with no staging tables; only when a concurrent
+run took one of the items does the rule fall back to staging (:func:`stage_exact`) and
+:func:`claim`. Each group lists its items (``actual_ids`` / ``expected_ids``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -54,8 +60,8 @@ def copy_rows(
 
 
 _TEMP = (
-    "create temp table if not exists recon_claim_g "
-    "(gid bigint, rule text, strategy text, variance numeric(20,2)) on commit drop",
+    "create temp table if not exists recon_claim_g (gid bigint, rule text, strategy text, "
+    "variance numeric(20,2), aids bigint[], eids bigint[]) on commit drop",
     "create temp table if not exists recon_claim_a (gid bigint, aid bigint) on commit drop",
     "create temp table if not exists recon_claim_e (gid bigint, eid bigint) on commit drop",
 )
@@ -68,62 +74,150 @@ def _reset(session: Session) -> None:
     session.execute(text("truncate recon_claim_g, recon_claim_a, recon_claim_e"))
 
 
+def _group_sequence(session: Session) -> str:
+    """The sequence behind ``recon_match_group.id``, looked up once per staging (why:
+    ``pg_get_serial_sequence`` inside the SELECT is a catalog lookup per row)."""
+    return session.execute(
+        text("select pg_get_serial_sequence('recon_match_group', 'id')")
+    ).scalar_one()
+
+
 _OPEN_ACTUAL = (
     "a.tenant_id = :t and a.matched_group_id is null and a.corroborates_id is null and not a.held"
 )
 
-_EXACT_SQL = """
-insert into recon_claim_g_pairs (eid, aid, variance)
-select distinct on (e.id) e.id, a.id, a.amount - e.amount
-from recon_expected_item e
-join (select {efield} as k from recon_expected_item
-      where tenant_id = :t and status = 'open' and {efield} is not null
-      group by {efield} having count(*) = 1) uniq on uniq.k = e.{efield}
-join recon_actual_item a on a.{afield} = e.{efield}
-join recon_account acc on acc.id = a.account_id
-where e.tenant_id = :t and e.status = 'open' and {open_actual}
-  and a.direction = e.direction and a.currency = e.currency
-  and (e.account is null or e.account = acc.account_no)
-  and abs(a.amount - e.amount) <= greatest(:abs, e.amount * :pct / 100)
-order by e.id, a.id
+# The pairs an exact rule finds, each drawing one group id (the CTEs that use this are
+# materialised, so an id is drawn once per pair).
+_EXACT_PAIRS = """
+select nextval(cast(:seq as regclass)) as gid, eid, aid, variance from (
+  select distinct on (e.id) e.id as eid, a.id as aid, a.amount - e.amount as variance
+  from recon_expected_item e
+  join recon_actual_item a on a.{afield} = e.{efield} and a.tenant_id = e.tenant_id
+  join recon_account acc on acc.id = a.account_id
+  where e.tenant_id = :t and e.status = 'open' and {open_actual}
+    and a.direction = e.direction and a.currency = e.currency
+    and (e.account is null or e.account = acc.account_no)
+    and abs(a.amount - e.amount) <= greatest(:abs, e.amount * :pct / 100)
+    and not exists (select from recon_expected_item x where x.tenant_id = :t
+                    and x.status = 'open' and x.{efield} = e.{efield} and x.id <> e.id)
+  order by e.id, a.id
+) found
 """
+
+# Fast path: find, insert the groups and claim both sides in one statement, with no
+# staging tables; the counts tell whether every pair was still open.
+_EXACT_CLAIM = """
+with pairs as materialized ({pairs}),
+groups as (
+  insert into recon_match_group (id, tenant_id, run_id, rule, strategy, variance, status,
+                                 created_by, actual_ids, expected_ids)
+  select gid, :t, :run, :rule, 'exact', variance, 'confirmed', :by, array[aid], array[eid]
+  from pairs
+), got_a as (
+  update recon_actual_item a set matched_group_id = p.gid from pairs p
+  where a.id = p.aid and {open_actual} returning 1
+), got_e as (
+  update recon_expected_item e set matched_group_id = p.gid, status = 'matched' from pairs p
+  where e.id = p.eid and e.tenant_id = :t and e.status = 'open' returning 1
+)
+select (select count(*) from pairs), (select count(*) from got_a), (select count(*) from got_e)
+"""
+
+# Slow path: the same pairs staged for :func:`claim`, which drops the groups that lost.
+_EXACT_STAGE = """
+with pairs as materialized ({pairs}), staged_g as (
+  insert into recon_claim_g
+  select gid, :rule, 'exact', variance, array[aid], array[eid] from pairs
+), staged_a as (
+  insert into recon_claim_a select gid, aid from pairs
+)
+insert into recon_claim_e select gid, eid from pairs
+"""
+
+
+# Planner settings, scoped to the statements that need them (both are measured on
+# bench/bench_recon.py, docs/PERFORMANCE.md):
+# * an exact rule's statement spans whole tables, but the planner estimates the pairs of a
+#   self-join on a unique key at a handful of rows and walks indexes once per row (1.5 s
+#   for 200,000 pairs); hash joins over sequential scans with room in memory cost a third;
+# * a claim of staged matches (the engine's few, a manual match) touches a fraction of the
+#   items: probing them by primary key beats hashing both whole tables (1.9 s less for
+#   80,000 matches among 1,000,000 items).
+_BULK_SETTINGS = {"enable_nestloop": "off", "work_mem": "128MB"}
+_PROBE_SETTINGS = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
+
+
+@contextmanager
+def _planner(session: Session, settings: dict[str, str]) -> Iterator[None]:
+    """Apply ``settings`` to the statements inside, then restore the previous values.
+
+    Use it inside a savepoint: when a statement fails, rolling the savepoint back undoes
+    the settings too (no statement can run in the failed transaction to restore them).
+    """
+    names = list(settings)
+    before = session.execute(
+        text("select current_setting(n) from unnest(cast(:n as text[])) as n"), {"n": names}
+    ).scalars()
+    previous = dict(zip(names, before, strict=True))
+    _set_local(session, settings)
+    yield
+    _set_local(session, previous)
+
+
+def _set_local(session: Session, settings: dict[str, str]) -> None:
+    for name, value in settings.items():
+        session.execute(text("select set_config(:n, :v, true)"), {"n": name, "v": value})
+
+
+def _exact_sql(template: str, key: str) -> str:
+    afield, efield = ("utr", "utr") if key == "utr" else ("our_ref", "reference")
+    pairs = _EXACT_PAIRS.format(afield=afield, efield=efield, open_actual=_OPEN_ACTUAL)
+    return template.format(pairs=pairs, open_actual=_OPEN_ACTUAL)
+
+
+def claim_exact(
+    session: Session,
+    tenant_id: int,
+    run_id: int | None,
+    created_by: str,
+    rule: str,
+    key: str,
+    tolerance: tuple[Decimal, Decimal],
+) -> int:
+    """Claim the pairs exact rule ``rule`` finds on ``key`` (utr | reference); return how
+    many. ``tolerance`` is (amount_abs, amount_pct).
+
+    One statement when no concurrent run took an item meanwhile; otherwise the attempt is
+    rolled back and the pairs go through :func:`stage_exact` and :func:`claim`.
+    """
+    params = {"t": tenant_id, "run": run_id, "by": created_by, "rule": rule}
+    params.update(abs=tolerance[0], pct=tolerance[1], seq=_group_sequence(session))
+    savepoint = session.begin_nested()
+    try:
+        with _planner(session, _BULK_SETTINGS):
+            found = session.execute(text(_exact_sql(_EXACT_CLAIM, key)), params)
+            want, got_a, got_e = found.one()
+    except OperationalError as exc:  # a deadlock with another run: take the slow path
+        savepoint.rollback()
+        if getattr(exc.orig, "sqlstate", None) != "40P01":
+            raise
+    else:
+        if want == got_a == got_e:
+            savepoint.commit()
+            return want
+        savepoint.rollback()
+    stage_exact(session, tenant_id, rule, key, *tolerance)
+    return claim(session, tenant_id, run_id, created_by)
 
 
 def stage_exact(
     session: Session, tenant_id: int, rule: str, key: str, amount_abs: Decimal, pct: Decimal
 ) -> int:
-    """Stage the pairs exact rule ``rule`` finds on ``key`` (utr | reference); return count."""
-    afield, efield = ("utr", "utr") if key == "utr" else ("our_ref", "reference")
+    """Stage the pairs exact rule ``rule`` finds on ``key`` for :func:`claim`; return count."""
     _reset(session)
-    session.execute(
-        text(
-            "create temp table if not exists recon_claim_g_pairs "
-            "(eid bigint, aid bigint, variance numeric(20,2)) on commit drop"
-        )
-    )
-    session.execute(text("truncate recon_claim_g_pairs"))
-    sql = _EXACT_SQL.format(afield=afield, efield=efield, open_actual=_OPEN_ACTUAL)
-    session.execute(text(sql), {"t": tenant_id, "abs": amount_abs, "pct": pct})
-    session.execute(
-        text(
-            "create temp table if not exists recon_claim_ids "
-            "(gid bigint, eid bigint, aid bigint, variance numeric(20,2)) on commit drop"
-        )
-    )
-    session.execute(text("truncate recon_claim_ids"))
-    staged = session.execute(
-        text(
-            "insert into recon_claim_ids select nextval(pg_get_serial_sequence("
-            "'recon_match_group', 'id')), eid, aid, variance from recon_claim_g_pairs"
-        )
-    ).rowcount
-    session.execute(
-        text("insert into recon_claim_g select gid, :r, 'exact', variance from recon_claim_ids"),
-        {"r": rule},
-    )
-    session.execute(text("insert into recon_claim_a select gid, aid from recon_claim_ids"))
-    session.execute(text("insert into recon_claim_e select gid, eid from recon_claim_ids"))
-    return staged
+    params = {"t": tenant_id, "abs": amount_abs, "pct": pct, "rule": rule}
+    params["seq"] = _group_sequence(session)
+    return session.execute(text(_exact_sql(_EXACT_STAGE, key)), params).rowcount
 
 
 def stage_matches(session: Session, matches: Sequence[Any]) -> int:
@@ -132,15 +226,16 @@ def stage_matches(session: Session, matches: Sequence[Any]) -> int:
     if not matches:
         return 0
     ids = session.execute(
-        text(
-            "select nextval(pg_get_serial_sequence('recon_match_group', 'id')) "
-            "from generate_series(1, :n)"
-        ),
-        {"n": len(matches)},
+        text("select nextval(cast(:seq as regclass)) from generate_series(1, :n)"),
+        {"seq": _group_sequence(session), "n": len(matches)},
     ).scalars()
     gids = list(ids)
-    groups = [(g, m.rule, m.strategy, m.variance) for g, m in zip(gids, matches, strict=True)]
-    copy_rows(session, "recon_claim_g", ("gid", "rule", "strategy", "variance"), groups)
+    groups = [
+        (g, m.rule, m.strategy, m.variance, pg_array(m.actual_ids), pg_array(m.expected_ids))
+        for g, m in zip(gids, matches, strict=True)
+    ]
+    columns = ("gid", "rule", "strategy", "variance", "aids", "eids")
+    copy_rows(session, "recon_claim_g", columns, groups)
     pairs_a = [(g, a) for g, m in zip(gids, matches, strict=True) for a in m.actual_ids]
     pairs_e = [(g, e) for g, m in zip(gids, matches, strict=True) for e in m.expected_ids]
     copy_rows(session, "recon_claim_a", ("gid", "aid"), pairs_a)
@@ -149,8 +244,9 @@ def stage_matches(session: Session, matches: Sequence[Any]) -> int:
 
 
 _INSERT_GROUPS = """
-insert into recon_match_group (id, tenant_id, run_id, rule, strategy, variance, status, created_by)
-select gid, :t, :run, rule, strategy, variance, 'confirmed', :by from recon_claim_g
+insert into recon_match_group (id, tenant_id, run_id, rule, strategy, variance, status, created_by,
+                               actual_ids, expected_ids)
+select gid, :t, :run, rule, strategy, variance, 'confirmed', :by, aids, eids from recon_claim_g
 """
 _CLAIM_ACTUAL = f"""
 update recon_actual_item a set matched_group_id = c.gid from recon_claim_a c
@@ -196,8 +292,9 @@ def claim(session: Session, tenant_id: int, run_id: int | None, created_by: str)
         savepoint = session.begin_nested()
         try:
             session.execute(text(_INSERT_GROUPS), params)
-            got_a = session.execute(text(_CLAIM_ACTUAL), params).rowcount
-            got_e = session.execute(text(_CLAIM_EXPECTED), params).rowcount
+            with _planner(session, _PROBE_SETTINGS):
+                got_a = session.execute(text(_CLAIM_ACTUAL), params).rowcount
+                got_e = session.execute(text(_CLAIM_EXPECTED), params).rowcount
         except OperationalError as exc:  # a deadlock with another run: retry
             savepoint.rollback()
             if getattr(exc.orig, "sqlstate", None) != "40P01":
@@ -253,134 +350,6 @@ def open_expected_rows(session: Session, tenant_id: int) -> list[Any]:
     return list(session.execute(text(sql), {"t": tenant_id}))
 
 
-def actual_facts(session: Session, tenant_id: int, ids: Sequence[int]) -> list[Any]:
-    """Per open actual item: an earlier same-UTR same-amount line, and an expected item
-    carrying its UTR or our reference (with that item's amount)."""
-    sql = """
-    select a.id, a.amount, a.direction, a.value_date,
-      (select min(b.id) from recon_actual_item b where b.tenant_id = a.tenant_id
-        and b.utr = a.utr and b.amount = a.amount and b.direction = a.direction
-        and b.id < a.id) as duplicate_of,
-      coalesce(
-        (select e.id from recon_expected_item e where e.tenant_id = a.tenant_id
-          and e.utr = a.utr and e.status <> 'cancelled' order by e.id limit 1),
-        (select e.id from recon_expected_item e where e.tenant_id = a.tenant_id
-          and e.reference = a.our_ref and e.status <> 'cancelled' order by e.id limit 1)
-      ) as referenced
-    from recon_actual_item a where a.id = any(:ids)
-    """
-    rows = list(session.execute(text(sql), {"ids": list(ids)}))
-    referenced = [r.referenced for r in rows if r.referenced is not None]
-    found = session.execute(
-        text("select id, amount from recon_expected_item where id = any(:ids)"),
-        {"ids": referenced},
-    )
-    amounts = {row.id: row.amount for row in found}
-    return [(r, amounts.get(r.referenced)) for r in rows]
-
-
-def replace_suggestions(
-    session: Session, tenant_id: int, run_id: int, suggestions: Iterable[Any]
-) -> int:
-    """Drop the previous runs' suggestions and store this run's; return how many."""
-    session.execute(text("delete from recon_suggestion where tenant_id = :t"), {"t": tenant_id})
-    rows = [
-        (tenant_id, run_id, s.rule, _array(s.actual_ids), _array(s.expected_ids), s.score, s.note)
-        for s in suggestions
-    ]
-    columns = ("tenant_id", "run_id", "rule", "actual_ids", "expected_ids", "score", "note")
-    rows = [(*r[:5], f"{r[5]:.2f}", r[6]) for r in rows]
-    return copy_rows(session, "recon_suggestion", columns, rows)
-
-
-def _array(ids: Sequence[int]) -> str:
-    return "{" + ",".join(str(i) for i in sorted(ids)) + "}"
-
-
-_UPSERT_BREAKS = """
-insert into recon_break (tenant_id, side, {col}, reason, detail, amount, direction, opened_on,
-                         status, first_run_id, last_run_id)
-select :t, :side, item_id, reason, detail, amount, direction, opened_on, 'open', :run, :run
-from recon_break_stage
-on conflict ({col}) do update set reason = excluded.reason, detail = excluded.detail,
-  last_run_id = excluded.last_run_id,
-  status = case when recon_break.status = 'resolved' then 'resolved' else 'open' end,
-  closed_on = case when recon_break.status = 'resolved' then recon_break.closed_on end
-"""
-
-
-def upsert_breaks(
-    session: Session, tenant_id: int, run_id: int, side: str, rows: Iterable[Sequence]
-) -> int:
-    """Open (or refresh) one break per item: rows of (item id, reason, detail, amount,
-    direction, opened_on); a resolved break stays resolved. Returns how many rows."""
-    session.execute(
-        text(
-            "create temp table if not exists recon_break_stage (item_id bigint, reason text, "
-            "detail text, amount numeric(20,2), direction text, opened_on date) on commit drop"
-        )
-    )
-    session.execute(text("truncate recon_break_stage"))
-    columns = ("item_id", "reason", "detail", "amount", "direction", "opened_on")
-    count = copy_rows(session, "recon_break_stage", columns, rows)
-    col = "actual_item_id" if side == "actual" else "expected_item_id"
-    session.execute(
-        text(_UPSERT_BREAKS.format(col=col)), {"t": tenant_id, "side": side, "run": run_id}
-    )
-    return count
-
-
-def close_settled_breaks(session: Session, tenant_id: int, run_id: int, today: date) -> int:
-    """Close open breaks whose item is now matched, corroborated or cancelled."""
-    params = {"t": tenant_id, "run": run_id, "today": today}
-    actual = session.execute(
-        text(
-            "update recon_break b set status = 'closed', closed_on = :today, last_run_id = :run "
-            "from recon_actual_item a where b.actual_item_id = a.id and b.tenant_id = :t "
-            "and b.status = 'open' "
-            "and (a.matched_group_id is not null or a.corroborates_id is not null)"
-        ),
-        params,
-    ).rowcount
-    expected = session.execute(
-        text(
-            "update recon_break b set status = 'closed', closed_on = :today, last_run_id = :run "
-            "from recon_expected_item e where b.expected_item_id = e.id and b.tenant_id = :t "
-            "and b.status = 'open' and e.status <> 'open'"
-        ),
-        params,
-    ).rowcount
-    return actual + expected
-
-
-def groups_to_post(session: Session, run_id: int | None, group_id: int | None = None) -> list[Any]:
-    """Expected receipts servicing must hear about: of a run's groups, or of one group."""
-    sql = """
-    select g.id as group_id, e.id as expected_id, e.loan_id, e.amount, e.currency,
-           e.posting_ref, e.source, e.reference,
-           (select count(*) from recon_expected_item x where x.matched_group_id = g.id) as n_exp,
-           (select sum(a.amount) from recon_actual_item a where a.matched_group_id = g.id)
-             as received,
-           (select max(a.value_date) from recon_actual_item a where a.matched_group_id = g.id)
-             as value_date,
-           (select min(a.utr) from recon_actual_item a where a.matched_group_id = g.id) as utr,
-           (select min(a.rail) from recon_actual_item a where a.matched_group_id = g.id) as rail
-    from recon_match_group g join recon_expected_item e on e.matched_group_id = g.id
-    where (g.run_id = :run or g.id = :grp) and g.status = 'confirmed'
-      and g.posting_status is null
-      and e.direction = 'credit' and e.loan_id is not null and e.posting_ref is not null
-    order by g.id, e.id
-    """
-    return list(session.execute(text(sql), {"run": run_id, "grp": group_id}))
-
-
-def set_posting(session: Session, group_id: int, status: str, error: str | None) -> None:
-    session.execute(
-        text("update recon_match_group set posting_status = :s, posting_error = :e where id = :g"),
-        {"s": status, "e": error, "g": group_id},
-    )
-
-
 def open_counts(session: Session, tenant_id: int) -> dict[str, int]:
     sql = f"""
     select (select count(*) from recon_actual_item a where {_OPEN_ACTUAL}) as actual,
@@ -396,9 +365,6 @@ def open_actual_ids(session: Session, tenant_id: int) -> list[int]:
     return list(session.execute(text(sql), {"t": tenant_id}).scalars())
 
 
-def overdue_expected(session: Session, tenant_id: int, due_before: date) -> list[Any]:
-    sql = """
-    select id, amount, direction, expected_on from recon_expected_item
-    where tenant_id = :t and status = 'open' and expected_on < :d order by id
-    """
-    return list(session.execute(text(sql), {"t": tenant_id, "d": due_before}))
+def pg_array(ids: Sequence[int]) -> str:
+    """Return ``ids`` sorted, as a PostgreSQL array literal (for COPY)."""
+    return "{" + ",".join(str(i) for i in sorted(ids)) + "}"

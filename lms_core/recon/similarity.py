@@ -9,6 +9,12 @@ an actual item is the best of:
 * :class:`difflib.SequenceMatcher` ratio against each text and each token of the
   narration (a truncated ``LN2024000123`` vs ``LN202400012`` scores 2*11/23 = 0.957).
 
+A candidate that occurs whole inside the reference (the usual truncation) is scored
+without difflib: every one of its characters is matched and no more can be, so the
+ratio is exactly ``2 * len(candidate) / (len(candidate) + len(reference))``, the figure
+difflib would return. Scored first, it raises the bar that lets the length bound skip
+the other candidates, so a truncated reference costs no difflib call at all.
+
 References shorter than :data:`MIN_LENGTH` only count when equal (``"12"`` occurs in
 every narration). Scores are plain floats: they rank candidates, they are not money.
 """
@@ -46,15 +52,25 @@ def similarity(reference: str | None, texts: Iterable[str | None]) -> float:
             return 1.0
     if len(ref) < MIN_LENGTH:
         return 0.0
-    matcher = SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(ref)  # why: SequenceMatcher indexes seq2 once; candidates vary seq1
-    best = 0.0
-    for text, flat in flats:
-        for candidate in {flat, *tokens(text)}:
-            size = len(candidate)
-            if not size or 2 * min(size, len(ref)) / (size + len(ref)) <= best:
-                continue  # even a perfect overlap could not beat the best so far
-            matcher.set_seq1(candidate)
-            if matcher.quick_ratio() > best:
-                best = max(best, matcher.ratio())
+    candidates = [c for text, flat in flats for c in {flat, *tokens(text)} if c]
+    best = max((_contained_ratio(c, ref) for c in candidates), default=0.0)
+    matcher = None  # built on first need: indexing ``ref`` costs as much as a ratio
+    for candidate in candidates:
+        size = len(candidate)
+        if 2 * min(size, len(ref)) / (size + len(ref)) <= best:
+            continue  # even a perfect overlap could not beat the best so far
+        if matcher is None:
+            matcher = SequenceMatcher(None, autojunk=False)
+            matcher.set_seq2(ref)  # why: indexed once; the candidates vary seq1
+        matcher.set_seq1(candidate)
+        if matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
     return best
+
+
+def _contained_ratio(candidate: str, ref: str) -> float:
+    """The difflib ratio of ``candidate`` against ``ref`` when it occurs inside ``ref``
+    (all of it matches, nothing more can); 0.0 when it does not occur."""
+    if candidate not in ref:
+        return 0.0
+    return 2 * len(candidate) / (len(candidate) + len(ref))
