@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.errors import SangamError
 from hub.servicing import prepayments
-from lms_core.persistence import loan_repository
+from lms_core.persistence import loan_repository, mandate_repository
 
 THOUSAND = Decimal(1000)
 
@@ -49,7 +49,18 @@ def run_lifecycle_day(
     """Prepay two loans and foreclose one (each in its own transaction)."""
     with factory() as session:
         candidates = _up_to_date(session, tenant_id)
+        mandated = {
+            m.loan_id
+            for m in mandate_repository.list_mandates(
+                session, tenant_id, status="registered", limit=100_000
+            )
+        }
     picks = rng.sample(candidates, min(3, len(candidates)))
+    # why: foreclose a loan with a live mandate when there is one, so the demo shows the
+    # mandate cancellation going to the bank or the PSP
+    closable = [c for c in candidates if c.id in mandated and c not in picks[:2]]
+    if len(picks) == 3 and closable:
+        picks[2] = rng.choice(closable)
     for n, loan in enumerate(picks):
         with factory() as session:
             try:
