@@ -20,7 +20,6 @@ and the CPU per payment of this process and of its PostgreSQL backend.
 from __future__ import annotations
 
 import cProfile
-import os
 import pstats
 import sys
 import time
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench import cpu  # noqa: E402
 from hub.seed import create_tenant  # noqa: E402
 from hub.servicing.booking import PartyIn, book_loan, disburse  # noqa: E402
 from hub.servicing.bulk_repayments import Result, post_repayments  # noqa: E402
@@ -115,13 +115,6 @@ def payments_file(loans: list[tuple[int, str]]) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
-def _cpu(pid: int) -> float:
-    """Seconds of CPU (user + system) process ``pid`` has used, from /proc (Linux)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
     profile = "--profile" in sys.argv
@@ -135,14 +128,14 @@ def main() -> None:
     started = time.perf_counter()
     with factory() as s:
         backend = s.execute(text("select pg_backend_pid()")).scalar_one()
-        cpu = time.process_time(), _cpu(backend)
+        before = time.process_time(), cpu.seconds(backend)
         if prof:
             prof.enable()
         result = post_repayments(s, tenant_id, parsed.records, "bench")
         s.commit()
         if prof:
             prof.disable()
-        py_cpu, pg_cpu = time.process_time() - cpu[0], _cpu(backend) - cpu[1]
+        py_cpu, pg_cpu = time.process_time() - before[0], cpu.seconds(backend) - before[1]
     took = time.perf_counter() - started
     per = 1e6 / n
     print(f"CPU per payment: Python {py_cpu * per:,.0f} us, PostgreSQL {pg_cpu * per:,.0f} us")

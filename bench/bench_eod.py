@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench import cpu  # noqa: E402
 from hub.db.engine import to_sqlalchemy_url  # noqa: E402
 from hub.db.migrate import alembic_config, current  # noqa: E402
 from hub.servicing import eod  # noqa: E402
@@ -82,15 +82,6 @@ def fresh_copy(loans: int) -> str:
     return to_sqlalchemy_url(admin_url(), "sangam_bench_eod_run")
 
 
-def _ticks(pid: int) -> int:
-    """Return the user + system CPU of process ``pid`` in clock ticks (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
 def work_process(url: str, run_id: int) -> dict[str, float]:
     """Close partitions until none is left; return the CPU seconds spent (Python, PostgreSQL)."""
     engine = create_engine(url)
@@ -101,13 +92,12 @@ def work_process(url: str, run_id: int) -> dict[str, float]:
         with dbapi_conn.cursor() as cur:
             cur.execute("select pg_backend_pid()")
             pid = cur.fetchone()[0]
-        backends[pid] = _ticks(pid)
+        backends[pid] = cpu.ticks(pid)
 
     started = time.process_time()
     eod.work(sessionmaker(engine, expire_on_commit=False), run_id)
     python = time.process_time() - started
-    tick = os.sysconf("SC_CLK_TCK")
-    pg = sum(_ticks(pid) - before for pid, before in backends.items()) / tick
+    pg = sum(cpu.ticks(pid) - before for pid, before in backends.items()) / cpu.TICK
     engine.dispose()
     return {"python": python, "pg": pg}
 

@@ -15,7 +15,6 @@ the statements, read from ``/proc``), the match rate and the groups per rule.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench import cpu  # noqa: E402
 from hub.recon import repository  # noqa: E402
 from hub.recon.run import run_reconciliation  # noqa: E402
 from lms_core.persistence import tenant_repository  # noqa: E402
@@ -72,12 +72,6 @@ def actual_rows(tenant_id: int, account_id: int, n: int):
                narration, False)  # fmt: skip
 
 
-def backend_cpu(pid: int) -> float:
-    """User + system CPU seconds of PostgreSQL backend ``pid`` (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="lines (and expected items)")
@@ -97,11 +91,11 @@ def main() -> None:
     print(f"generated {n:,} lines + {n:,} expected items in {time.perf_counter() - started:.1f} s")
     with factory() as s:
         backend = s.execute(text("select pg_backend_pid()")).scalar_one()
-        started, cpu0, db0 = time.perf_counter(), time.process_time(), backend_cpu(backend)
+        started, cpu0, db0 = time.perf_counter(), time.process_time(), cpu.seconds(backend)
         run = run_reconciliation(s, tenant.id, now=datetime.now(UTC))
         s.commit()
         elapsed = time.perf_counter() - started
-        python_cpu, db_cpu = time.process_time() - cpu0, backend_cpu(backend) - db0
+        python_cpu, db_cpu = time.process_time() - cpu0, cpu.seconds(backend) - db0
     summary = run.summary
     print(f"run: {elapsed:.1f} s, {n / elapsed:,.0f} lines/s")
     print(f"cpu: python {python_cpu:.1f} s, postgres backend {db_cpu:.1f} s")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench import cpu  # noqa: E402
 from bench.bench_bulk_posting import DB, EMI, setup  # noqa: E402
 from tests.factories import TEST_SECRET, make_user, token_for  # noqa: E402
 
@@ -143,12 +143,12 @@ def main() -> None:
     )
     asyncio.run(load(ports, token, warm, 30, len(ports)))
     statements.value = 0
-    cpu_before = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
+    cpu_before = cpu.seconds(p.pid for p in procs), cpu.seconds(_backends(factory))
     loader_before = time.process_time()
     started = time.perf_counter()
     lat = asyncio.run(load(ports, token, loan_ids, args.seconds, args.concurrency))
     took = time.perf_counter() - started
-    server_cpu, pg_cpu = _cpu([p.pid for p in procs]), _cpu(_backends(factory))
+    server_cpu, pg_cpu = cpu.seconds(p.pid for p in procs), cpu.seconds(_backends(factory))
     loader_cpu = time.process_time() - loader_before
     for p in procs:
         p.terminate()
@@ -175,19 +175,6 @@ def _backends(factory) -> list[int]:
             {"d": DB},
         )
         return [r[0] for r in rows]
-
-
-def _cpu(pids: list[int]) -> float:
-    """Seconds of CPU (user + system) the processes have used, from /proc."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue  # a backend that ended in between
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
 
 
 def _wait_ready(port: int) -> None:
