@@ -116,9 +116,8 @@ def due_rows(session: Session, ids: Sequence[int]) -> dict[int, list[Row]]:
 def loans_paid_from(session: Session, ids: Sequence[int], day: date) -> set[int]:
     """Return the loans with a repayment dated ``day`` or later, posted or reversed.
 
-    A reversed one counts too: its replay raised dues ahead of the day-end and the
-    reversal's replay (which stops at the last day-end) leaves them for the day-end
-    to rewrite from the allocations, which only the full path reads.
+    Such a loan's day reads its allocations, which only the full path loads; a reversed
+    one is kept with them so the day-end replays the same payments the reversal did.
     """
     return set(
         session.scalars(
