@@ -4,12 +4,12 @@ Loans come from ``bench/bench_bulk_posting.py``'s setup (one template loan of 1,
 12 % over 12 months taken to 1 Feb 2024 with the real services, cloned N times
 server-side); each gets a registered NACH mandate (set-wise insert). Then, timed:
 
-* ``present``: :func:`hub.collections.presentation.present_dues` for 1 Feb (selects the
+* ``present``: :func:`hub.collections.nach.presentation.present_dues` for 1 Feb (selects the
   dues, writes the 306-character file, items, outbox message, expected collections);
 * ``parse``: the bank's response file (the sandbox's answer, ``--returns`` share of
-  code 04, the rest successes) through :func:`hub.collections.responses.parse_response`
+  code 04, the rest successes) through :func:`hub.collections.nach.responses.parse_response`
   + the control totals check;
-* ``apply``: :func:`hub.collections.responses.apply_response` + commit (successes posted
+* ``apply``: :func:`hub.collections.nach.responses.apply_response` + commit (successes posted
   through the servicing bulk path, returns charged the bounce fee and scheduled again).
 
 Run: ``.venv/bin/python bench/bench_ach_apply.py [N] [--returns 0.05]`` (default 1,000).
@@ -31,12 +31,12 @@ from bench_bulk_posting import TODAY, setup  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from hub.collections.bank_settings import NachBankSettings  # noqa: E402
+from connectors.nach.sandbox import NachBank, NachBankBehaviour  # noqa: E402
 from hub.collections.mandates import AccountCipher, mask_account  # noqa: E402
-from hub.collections.presentation import present_dues  # noqa: E402
-from hub.collections.responses import apply_response, control_problem, parse_response  # noqa: E402
-from hub.connectors import counterparts as cp  # noqa: E402
-from hub.sandbox.sponsor_bank import NachBank, NachBankBehaviour  # noqa: E402
+from hub.collections.nach.bank_settings import NachBankSettings  # noqa: E402
+from hub.collections.nach.presentation import present_dues  # noqa: E402
+from hub.collections.nach.responses import apply_response, control_problem, parse_response  # noqa: E402
+from hub.integration import counterparts as cp  # noqa: E402
 
 CONFIG = {
     "host": "127.0.0.1",

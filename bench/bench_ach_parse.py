@@ -2,10 +2,10 @@
 
 Generates the file in a temporary directory (not timed), then times two paths:
 
-- ``stream``: :class:`formats.nach_ach.AchStream` over the open file, counting details
+- ``stream``: :class:`formats.nach.ach.AchStream` over the open file, counting details
   (how a connector should consume a large response file: constant memory), both with
   the full 18-field :class:`AchDetail` and the 6-field ``outcome`` view;
-- ``parse``: :func:`formats.nach_ach.parse_ach` on the file's bytes, holding every
+- ``parse``: :func:`formats.nach.ach.parse_ach` on the file's bytes, holding every
   record in one :class:`formats.base.ParseResult`.
 
 Both include every validation (length, amount, flag / reason, duplicate sequence,
@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from formats.base import ControlCheck
-from formats.nach_ach import AchDetail, AchHeader, AchOptions, AchStream, parse_ach, write_ach
-from formats.nach_reasons import ResponseFlag
+from formats.nach.ach import AchDetail, AchHeader, AchOptions, AchStream, parse_ach, write_ach
+from formats.nach.reasons import ResponseFlag
 
 
 def _details(count: int) -> list[AchDetail]:

@@ -9,7 +9,7 @@ business date 1 Feb each loan's EMI (8,884.88) falls due; the file pays it, so e
 posting raises two dues, allocates, writes a repayment and a 3-line journal.
 
 Timed: ``map`` (CSV bytes -> records through mappings/bulk_repayments/default.yaml)
-and ``post`` (:func:`hub.servicing.bulk_repayments.post_repayments` + commit).
+and ``post`` (:func:`hub.loans.bulk_repayments.post_repayments` + commit).
 Runs on a throwaway database ``sangam_bench_repay`` on the test PostgreSQL server.
 
 Run: ``.venv/bin/python bench/bench_bulk_posting.py [N] [--profile]`` (default
@@ -34,12 +34,13 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench import cpu  # noqa: E402
-from hub.seed import create_tenant  # noqa: E402
-from hub.servicing.booking import PartyIn, book_loan, disburse  # noqa: E402
-from hub.servicing.bulk_repayments import Result, post_repayments  # noqa: E402
-from hub.servicing.bulk_repayments_inbox import BulkRepaymentsHandler  # noqa: E402
-from hub.servicing.eod import run_partition  # noqa: E402
-from lms_core.persistence import loan_repository, tenant_repository  # noqa: E402
+from hub.loans.booking import PartyIn, book_loan, disburse  # noqa: E402
+from hub.loans.bulk_repayments import Result, post_repayments  # noqa: E402
+from hub.loans.bulk_repayments_inbox import BulkRepaymentsHandler  # noqa: E402
+from hub.loans.day_close import run_partition  # noqa: E402
+from hub.platform.tenants import create_tenant  # noqa: E402
+from lms_core.persistence.loans import loan_repository  # noqa: E402
+from lms_core.persistence.platform import tenant_repository  # noqa: E402
 from tests.db import fresh_database  # noqa: E402
 from tests.servicing.helpers import PERSONAL_LOAN  # noqa: E402
 

@@ -3,8 +3,8 @@
 The portfolio comes from ``bench/gen_loans.py`` (generated once per N into
 ``sangam_bench_eod_gen_<N>``); each run works on a fresh copy of it
 (``CREATE DATABASE ... TEMPLATE``), so runs with 1, 2 and 4 workers close the same
-day of the same loans. The run is the production one: :func:`hub.servicing.eod.start_run`
-creates the partitions, W processes each call :func:`hub.servicing.eod.work` (the body
+day of the same loans. The run is the production one: :func:`hub.platform.eod.runner.start_run`
+creates the partitions, W processes each call :func:`hub.platform.eod.runner.work` (the body
 of the ``eod_work`` Procrastinate task) until no partition is left, and the last one
 advances the business date. Timed: from the run's start to the business date moving.
 
@@ -36,10 +36,10 @@ from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench import cpu  # noqa: E402
-from hub.db.engine import to_sqlalchemy_url  # noqa: E402
-from hub.db.migrate import alembic_config, current  # noqa: E402
-from hub.servicing import eod  # noqa: E402
-from lms_core.persistence import eod_repository, tenant_repository  # noqa: E402
+from hub.platform.db.engine import to_sqlalchemy_url  # noqa: E402
+from hub.platform.db.migrate import alembic_config, current  # noqa: E402
+from hub.platform.eod import runner as eod  # noqa: E402
+from lms_core.persistence.platform import eod_repository, tenant_repository  # noqa: E402
 from tests.db import admin_url  # noqa: E402
 
 

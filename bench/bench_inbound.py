@@ -21,10 +21,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from hub.inbox import service as inbox  # noqa: E402
-from hub.inbox.service import InboxWorker  # noqa: E402
-from lms_core.persistence import counterpart_repository, tenant_repository  # noqa: E402
-from lms_core.persistence.hub_models import Channel  # noqa: E402
+from hub.integration.inbox import service as inbox  # noqa: E402
+from hub.integration.inbox.service import InboxWorker  # noqa: E402
+from lms_core.persistence.integration import counterpart_repository  # noqa: E402
+from lms_core.persistence.integration.models import Channel  # noqa: E402
+from lms_core.persistence.platform import tenant_repository  # noqa: E402
 from tests.db import fresh_database  # noqa: E402
 from tests.hub.helpers import DOC, KIND, UTR_HEADER, registry_with_utr  # noqa: E402
 

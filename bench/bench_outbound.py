@@ -4,7 +4,7 @@ Enqueues N signed webhook messages for one counterpart, then runs delivery worke
 until all are delivered: ``WORKERS`` worker *processes* (as production runs N ``sangam
 worker`` processes), each claiming batches of 100 with SKIP LOCKED and sending 16 at a
 time over one pooled httpx client. The partner is a FastAPI app served by uvicorn
-(hub.sandbox.http_app.SandboxServer) answering 200, in its own process so it does not
+(connectors.sdk.sandbox.http_app.SandboxServer) answering 200, in its own process so it does not
 share our GIL. Runs on a throwaway database ``sangam_bench_hub_out``.
 
 Run: ``.venv/bin/python bench/bench_outbound.py [messages] [workers]``. Prints deliveries/s.
@@ -27,14 +27,14 @@ from fastapi import FastAPI, Response  # noqa: E402
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from hub.connectors import counterparts as cp  # noqa: E402
-from hub.outbox import service as outbox  # noqa: E402
-from hub.outbox.service import DeliveryChannel  # noqa: E402
-from hub.outbox.worker import DeliveryWorker  # noqa: E402
-from hub.sandbox.http_app import SandboxServer  # noqa: E402
-from hub.transport.webhook_signing import generate_secret  # noqa: E402
-from lms_core.persistence import tenant_repository  # noqa: E402
-from lms_core.persistence.hub_models import OutboundMessage  # noqa: E402
+from connectors.sdk.sandbox.http_app import SandboxServer  # noqa: E402
+from connectors.sdk.transport.webhook_signing import generate_secret  # noqa: E402
+from hub.integration import counterparts as cp  # noqa: E402
+from hub.integration.outbox import service as outbox  # noqa: E402
+from hub.integration.outbox.service import DeliveryChannel  # noqa: E402
+from hub.integration.outbox.worker import DeliveryWorker  # noqa: E402
+from lms_core.persistence.integration.models import OutboundMessage  # noqa: E402
+from lms_core.persistence.platform import tenant_repository  # noqa: E402
 from tests.db import fresh_database  # noqa: E402
 
 

@@ -27,10 +27,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench import cpu  # noqa: E402
-from hub.recon import repository  # noqa: E402
 from hub.recon.run import run_reconciliation  # noqa: E402
-from lms_core.persistence import tenant_repository  # noqa: E402
-from lms_core.persistence.recon_repository import copy_rows  # noqa: E402
+from lms_core.persistence.platform import tenant_repository  # noqa: E402
+from lms_core.persistence.recon import run_repository as repository  # noqa: E402
+from lms_core.persistence.recon.recon_repository import copy_rows  # noqa: E402
 from tests.db import fresh_database  # noqa: E402
 
 DAY0 = date(2024, 4, 1)

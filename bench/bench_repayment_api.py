@@ -45,8 +45,8 @@ def serve(url: str, port: int, statements, batch: bool) -> None:
     from sqlalchemy import create_engine, event
     from sqlalchemy.orm import sessionmaker
 
-    from hub.api.app import create_app
-    from hub.config import load_settings
+    from hub.app.api import create_app
+    from hub.platform.config import load_settings
 
     settings = load_settings(jwt_secret=TEST_SECRET, environment="test", log_json=False)
     engine = create_engine(url, pool_size=20, max_overflow=10)
@@ -56,7 +56,7 @@ def serve(url: str, port: int, statements, batch: bool) -> None:
         with statements.get_lock():
             statements.value += 1
 
-    from lms_core.persistence import bulk_repayment_repository as repo
+    from lms_core.persistence.loans import bulk_repayment_repository as repo
 
     copy_rows = repo.copy_rows
 
@@ -118,7 +118,7 @@ def main() -> None:
     args = ap.parse_args()
     factory, tenant_id, loans = setup(args.n)
     with factory() as s:
-        from lms_core.persistence.models import Tenant
+        from lms_core.persistence.platform.models import Tenant
 
         user = make_user(s, s.get(Tenant, tenant_id))
         token = token_for(user, s.get(Tenant, tenant_id))

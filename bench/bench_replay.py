@@ -2,15 +2,15 @@
 
 Builds realistic inputs in memory (no database) and times, per call:
 
-* ``replay_emi``: :func:`lms_core.servicing.loan_day.replay` as bulk posting calls it for
+* ``replay_emi``: :func:`lms_core.loans.loan_day.replay` as bulk posting calls it for
   a 24-month EMI loan in month 7 (installments 1-6 stored and settled, the whole plan,
   one payment today of exactly today's EMI; no day-end after it);
 * ``replay_arrears``: the same loan with installment 6 unpaid (overdue) and a payment
   that clears it and part of today's EMI;
 * ``post_emi``: the whole pure part of one bulk payment: ``replay_emi`` plus the
-  by-component sums, :func:`lms_core.servicing.journals.repayment` and
+  by-component sums, :func:`lms_core.ledger.servicing.repayment` and
   :func:`lms_core.ledger.require_valid`;
-* ``eod_quiet``: :func:`lms_core.servicing.day_end.close_loan_day` for a loan with no
+* ``eod_quiet``: :func:`lms_core.loans.day_end.close_loan_day` for a loan with no
   unpaid due and no installment falling due (accrual only);
 * ``eod_billing``: the same on the day an installment falls due (a one-day replay);
 * ``eod_penal``: an SMA-1 loan (installment 6 forty days overdue) accruing penal, a
@@ -41,11 +41,10 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: A
 
 import lms_core
 from lms_core.ledger import require_valid
-from lms_core.money import ZERO, Currency, RoundingMode, round_money
-from lms_core.servicing import journals
-from lms_core.servicing.classification import AssetClass
-from lms_core.servicing.day_end import LoanDayStart, close_loan_day
-from lms_core.servicing.loan_day import (
+from lms_core.ledger import servicing as journals
+from lms_core.loans.classification import AssetClass
+from lms_core.loans.day_end import LoanDayStart, close_loan_day
+from lms_core.loans.loan_day import (
     DayRules,
     DueKey,
     DueKind,
@@ -54,6 +53,7 @@ from lms_core.servicing.loan_day import (
     PlannedInstallment,
     replay,
 )
+from lms_core.money import ZERO, Currency, RoundingMode, round_money
 from lms_core.waterfall import PENALTIES_FEES_INTEREST_PRINCIPAL, PRINCIPAL_FIRST
 from lms_core.waterfall import Component as C
 

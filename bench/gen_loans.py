@@ -5,7 +5,7 @@ A loan portfolio as end-of-day finds it on business date ``D``: every loan is th
 loans in arrears (SMA-0 / SMA-1 / SMA-2 and a few NPAs, with their unpaid installments
 and the matching DPD and class); every loan has its full schedule and an opening
 journal for its principal. Schedules come from the real engine
-(:func:`hub.servicing.booking.plan_of`), one per *cohort* (disbursement date, amount,
+(:func:`hub.loans.booking.plan_of`), one per *cohort* (disbursement date, amount,
 rate, tenure); loans share cohorts, so building schedules costs little.
 
 Python writes only the loan rows (COPY); the server expands schedule lines, dues and
@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from hub.seed import create_tenant  # noqa: E402
-from hub.servicing.booking import plan_of  # noqa: E402
-from lms_core.persistence import loan_repository  # noqa: E402
-from lms_core.servicing.classification import AssetClass, classify, days_past_due  # noqa: E402
-from lms_core.servicing.loan_day import PlannedInstallment  # noqa: E402
+from hub.loans.booking import plan_of  # noqa: E402
+from hub.platform.tenants import create_tenant  # noqa: E402
+from lms_core.loans.classification import AssetClass, classify, days_past_due  # noqa: E402
+from lms_core.loans.loan_day import PlannedInstallment  # noqa: E402
+from lms_core.persistence.loans import loan_repository  # noqa: E402
 from lms_core.terms_json import parse_terms  # noqa: E402
 from tests.servicing.helpers import PERSONAL_LOAN  # noqa: E402
 

@@ -6,14 +6,14 @@ records back into bytes. Parsers never raise on bad input: every problem becomes
 so one run reports every problem in a file. Writers raise :class:`FormatWriteError` for
 records that cannot be represented (a programming error upstream, not bad input).
 
-Formats register by slug. The built-in ones are listed in :data:`BUILTIN_FORMATS`; others
-register through the ``sangam.formats`` entry-point group (``slug = "pkg.module:Class"``)
-and are loaded on the first lookup of an unknown slug.
+Formats register by slug through the ``sangam.formats`` entry-point group
+(``slug = "pkg.module:Class"`` in ``pyproject.toml``), ours and third parties' alike, and
+are loaded on the first lookup of a slug; :meth:`FormatRegistry.register` adds one at
+run time.
 """
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -99,14 +99,6 @@ class WritableFormat(Format):
         """Return ``records`` (and ``header``) as bytes; raises :class:`FormatWriteError`."""
 
 
-BUILTIN_FORMATS: dict[str, str] = {
-    "nach_ach": "formats.nach_ach:NachAchFormat",
-    "emandate": "formats.emandate:EMandateFormat",
-    "mt940": "formats.mt940:Mt940Format",
-    "camt": "formats.camt:CamtFormat",
-}
-
-
 @dataclass(slots=True)
 class FormatRegistry:
     """Formats by slug: built-ins, explicit registrations, then entry points."""
@@ -124,18 +116,15 @@ class FormatRegistry:
         return cls()
 
     def slugs(self) -> tuple[str, ...]:
-        """Return the slugs known without loading entry points."""
-        return tuple(sorted(set(self._formats) | set(BUILTIN_FORMATS)))
+        """Return every known slug (registered, or named by an entry point, not yet loaded)."""
+        found = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        return tuple(sorted(set(self._formats) | found))
 
     def _load(self, slug: str) -> type[Format]:
-        target = BUILTIN_FORMATS.get(slug)
-        if target is None:
-            found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == slug]
-            if not found:
-                raise KeyError(f"no format registered under {slug!r}")
-            return self.register(found[0].load())
-        module, _, name = target.partition(":")
-        return self.register(getattr(importlib.import_module(module), name))
+        found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == slug]
+        if not found:
+            raise KeyError(f"no format registered under {slug!r}")
+        return self.register(found[0].load())
 
 
 registry = FormatRegistry()

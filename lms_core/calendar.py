@@ -1,7 +1,7 @@
 """Business days: holiday calendars and the date-adjustment conventions schedules use.
 
 A :class:`HolidayCalendar` is a frozen set of non-working dates plus the weekend days.
-It is pure data: :mod:`lms_core.holiday_data` builds the Indian one from the ``holidays``
+It is pure data: :mod:`hub.platform.holidays` builds the Indian one from the ``holidays``
 package (national holidays, optionally a state's, plus bank-specific closures such as
 the second and fourth Saturdays when RBI rules apply).
 

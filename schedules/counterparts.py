@@ -18,7 +18,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from lms_core.persistence import counterpart_repository, tenant_repository
+from lms_core.persistence.integration import counterpart_repository
+from lms_core.persistence.platform import tenant_repository
 from schedules.definitions import CatchUp, ScheduledJob
 
 log = logging.getLogger("sangam.scheduler")

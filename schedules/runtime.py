@@ -21,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from lms_core.persistence import job_repository, tenant_repository
+from lms_core.persistence.platform import job_repository, tenant_repository
 from schedules.counterparts import counterpart_jobs
 from schedules.definitions import SCHEDULE, ScheduledJob
 
@@ -89,7 +89,7 @@ class SchedulerRuntime:
 
 def run_scheduler(rt, interval_s: float = 1.0) -> None:
     """Run the scheduler in the foreground until interrupted (``sangam scheduler``)."""
-    from hub.inbox.service import wall_clock
+    from hub.integration.inbox.service import wall_clock
 
     stop = threading.Event()
     runtime = SchedulerRuntime(rt.session_factory, wall_clock)

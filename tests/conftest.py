@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
-from hub.api.app import create_app
-from hub.api.deps import get_session
-from hub.config import load_settings
+from hub.app.api import create_app
+from hub.platform.config import load_settings
+from hub.platform.http.deps import get_session
 from tests.db import drop_database, fresh_database
 from tests.factories import TEST_SECRET, make_tenant, make_user
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from hub.db.engine import embedded_server_uri, to_sqlalchemy_url
-from hub.db.migrate import upgrade
+from hub.platform.db.engine import embedded_server_uri, to_sqlalchemy_url
+from hub.platform.db.migrate import upgrade
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 

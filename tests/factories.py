@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from hub.auth.permissions import Role
-from hub.auth.security import Principal, hash_password, issue_token
-from hub.seed import create_tenant
-from lms_core.persistence import user_repository
-from lms_core.persistence.models import AppUser, Tenant
+from hub.platform.auth.permissions import Role
+from hub.platform.auth.security import Principal, hash_password, issue_token
+from hub.platform.tenants import create_tenant
+from lms_core.persistence.platform import user_repository
+from lms_core.persistence.platform.models import AppUser, Tenant
 
 _seq = itertools.count(1)
 TEST_SECRET = "test-secret-not-for-production-0123456789"

@@ -4,7 +4,7 @@ revoke a mandate.
 Every request carries our own reference (mandate request id, notice reference, debit
 reference) which the PSP treats as an idempotency key: asking twice returns the first
 answer, so a call retried after a timeout cannot create a second mandate or debit.
-Failures come back as hub.transport errors: RetriableError (timeouts, 429, 5xx) or
+Failures come back as connectors.sdk.transport errors: RetriableError (timeouts, 429, 5xx) or
 FatalError (the PSP refused the request: 4xx, with its reason).
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from hub.transport import http
+from connectors.sdk.transport import http
 
 
 @dataclass(frozen=True)

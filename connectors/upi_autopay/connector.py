@@ -2,7 +2,7 @@
 
 It receives the PSP's webhooks (verified with the counterpart's signature scheme, named
 by the dialect's mapping) and builds the client of its merchant API. Besides
-credentials it declares the PSP's UPI settings read by :mod:`hub.upi`: the
+credentials it declares the PSP's UPI settings read by :mod:`hub.collections.upi`: the
 additional-authentication limit per debit and the debit attempts allowed per cycle.
 It holds no business rules.
 """
@@ -14,12 +14,12 @@ from collections.abc import Mapping
 
 from pydantic import SecretStr
 
+from connectors.sdk.base import ConfigField, FieldType, Health, InboundWebhook
+from connectors.sdk.transport import http
+from connectors.sdk.transport.errors import FatalError
 from connectors.upi_autopay.api import PspApi
 from connectors.upi_autopay.signing import Scheme, verify
-from hub.connectors.base import ConfigField, FieldType, Health, InboundWebhook
-from hub.transport import http
-from hub.transport.errors import FatalError
-from hub.upi.events import Dialect, UpiEvent, parse_event
+from formats.upi.autopay_events import Dialect, UpiEvent, parse_event
 
 DOCUMENT_KIND = "upi_event"
 

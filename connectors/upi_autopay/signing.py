@@ -1,7 +1,7 @@
 """The webhook signature schemes PSPs use, chosen per counterpart.
 
 * ``standard_webhooks``: ``webhook-id`` / ``webhook-timestamp`` / ``webhook-signature``
-  (hub.transport.webhook_signing); the id is the delivery's idempotency key.
+  (connectors.sdk.transport.webhook_signing); the id is the delivery's idempotency key.
 * ``hmac_sha256_body``: ``x-psp-signature`` = hex HMAC-SHA256(secret, raw body). No
   timestamp is signed, so replays are stopped by the event-id dedupe alone.
 * ``hmac_sha256_timestamp_body``: ``x-webhook-timestamp`` (Unix seconds) and
@@ -20,8 +20,8 @@ import hmac
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
-from hub.transport import webhook_signing
-from hub.transport.webhook_signing import BadSignature, MissingHeaders, StaleTimestamp
+from connectors.sdk.transport import webhook_signing
+from connectors.sdk.transport.webhook_signing import BadSignature, MissingHeaders, StaleTimestamp
 
 BODY_SIGNATURE = "x-psp-signature"
 STAMPED_SIGNATURE = "x-webhook-signature"

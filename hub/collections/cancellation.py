@@ -25,15 +25,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from hub.collections import mandates
-from hub.errors import Conflict
-from lms_core.persistence import alert_repository, mandate_repository
-from lms_core.persistence.alert_models import AlertKind
-from lms_core.persistence.collections_models import (
+from hub.platform.errors import Conflict
+from lms_core.persistence.collections import mandate_repository
+from lms_core.persistence.collections.models import (
     CancellationStatus,
     Mandate,
     MandateCancellation,
     MandateEventKind,
 )
+from lms_core.persistence.integration import alert_repository
+from lms_core.persistence.integration.alert_models import AlertKind
 
 ALERT_PREFIX = "mandate_cancel"
 

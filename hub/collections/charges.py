@@ -3,7 +3,7 @@
 A returned debit never credited the loan, so nothing is reversed: the product's
 ``bounce_fee`` is raised as a ``bounce`` due (filed apart from installments by the
 waterfall) and booked FEES_RECEIVABLE / FEE_INCOME, exactly as
-:func:`hub.servicing.repayments.reverse_repayment` does for a bounced cheque. The due's
+:func:`hub.loans.repayments.reverse_repayment` does for a bounced cheque. The due's
 ``installment`` key is :data:`NACH_BOUNCE_BASE` + the presentation item id, so it never
 collides with a cheque bounce (keyed by repayment id) on the same loan. Never commits.
 """
@@ -15,12 +15,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.servicing.resync import context, resync
+from hub.loans.resync import context, resync
 from lms_core.ledger import Journal, credit, debit
+from lms_core.loans.loan_day import DueKind
 from lms_core.money import Currency
-from lms_core.persistence import ledger_repository, loan_repository
-from lms_core.persistence.servicing_models import LoanDue
-from lms_core.servicing.loan_day import DueKind
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import LoanDue
 
 NACH_BOUNCE_BASE = 10**12
 

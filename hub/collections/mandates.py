@@ -59,11 +59,10 @@ from hub.collections.mandate_input import (
     check_fields,
     mask_account,
 )
-from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.events import Event, subscribe
+from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from lms_core.money import PAISA
-from lms_core.persistence import loan_repository, mandate_repository, tenant_repository
-from lms_core.persistence.collections_models import (
+from lms_core.persistence.collections import mandate_repository
+from lms_core.persistence.collections.models import (
     CancellationStatus,
     CancelRail,
     Mandate,
@@ -73,6 +72,8 @@ from lms_core.persistence.collections_models import (
     MandateKind,
     MandateStatus,
 )
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.platform import tenant_repository
 
 S = MandateStatus
 LIVE = frozenset({S.INITIATED, S.SUBMITTED, S.REGISTERED, S.PAUSED})
@@ -395,11 +396,9 @@ def cancel_for_closed_loan(
     return cancelled
 
 
-def _on_loan_closed(session: Session, *, tenant_id: int, loan_id: int, **_: object) -> None:
+def on_loan_closed(session: Session, *, tenant_id: int, loan_id: int, **_: object) -> None:
+    """Subscriber of ``loan.closed`` (collections' module.py): no debit after closure."""
     cancel_for_closed_loan(session, tenant_id, loan_id, actor="loan-closure")
-
-
-subscribe(Event.LOAN_CLOSED, _on_loan_closed)
 
 
 def history(session: Session, tenant_id: int, mandate_id: int) -> list[MandateEvent]:

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from formats.nach_ach import AchDetail
-from hub.collections.bank_settings import NachBankSettings
-from hub.connectors.counterparts import get as get_counterpart
-from hub.outbox.service import DeliveryChannel, enqueue
-from lms_core.persistence import loan_repository, tenant_repository
-from lms_core.persistence.collections_models import PresentationItem
+from formats.nach.ach import AchDetail
+from hub.collections.nach.bank_settings import NachBankSettings
+from hub.integration.counterparts import get as get_counterpart
+from hub.integration.outbox.service import DeliveryChannel, enqueue
+from lms_core.persistence.collections.models import PresentationItem
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.platform import tenant_repository
 
 EVENT_TYPE = "collections.bounce"
 

@@ -23,15 +23,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.api.deps import audit
-from hub.auth.security import Principal
-from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.recon import desk_repository as repo
-from hub.recon import repository as recon_repository
-from hub.recon.desk_repository import QueueFilter
+from hub.platform.auth.security import Principal
+from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from hub.platform.http.deps import audit
 from lms_core.money import D
-from lms_core.persistence import tenant_repository, user_repository
-from lms_core.persistence.recon_models import ReconBreak
+from lms_core.persistence.platform import tenant_repository, user_repository
+from lms_core.persistence.recon import desk_repository as repo
+from lms_core.persistence.recon import run_repository as recon_repository
+from lms_core.persistence.recon.desk_repository import QueueFilter
+from lms_core.persistence.recon.models import ReconBreak
 
 __all__ = ["AGE_BUCKETS", "QueueFilter", "RootCause", "break_view", "queue_view"]
 

@@ -5,7 +5,7 @@ At the end of the demo business day (:func:`run_recon_day`):
 1. the day's expected credits are recorded: a receipt per active loan for the first
    :data:`RECEIPTS` loans (borrowers paying by NEFT into their virtual account; reference
    ``RCPT<mmdd><n>``), next to what the day already expected (disbursement payouts);
-2. the sponsor-bank sandbox (:mod:`hub.sandbox.escrow_bank`, a real SFTP server on
+2. the sponsor-bank sandbox (:mod:`connectors.escrow_bank.sandbox`, a real SFTP server on
    loopback) books those movements, spoiling a seeded share (:data:`DEMO_MIX`: unexpected
    credits, short payments, duplicates, a delay), and drops the MT940 statement and the
    UTR feed into its outbox;
@@ -28,19 +28,21 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 import hub.recon.ingest  # noqa: F401  (registers the statement and UTR-feed handlers)
+from connectors.escrow_bank.sandbox import EscrowBankConfig, EscrowBankSandbox
+from connectors.escrow_bank.sandbox_day import BankState, DisorderMix, Movement, neft_utr
+from connectors.sdk.sandbox.sftp_server import SandboxUser
+from connectors.sdk.transport.sftp import SftpEndpoint, download, list_ready
 from formats.statement import CreditDebit
-from hub.inbox import service as inbox
-from hub.recon import repository as recon_repository
+from hub.integration.inbox import service as inbox
 from hub.recon.expected import record_expected
 from hub.recon.run import run_reconciliation
-from hub.sandbox.escrow_bank import EscrowBankConfig, EscrowBankSandbox
-from hub.sandbox.escrow_bank_day import BankState, DisorderMix, Movement, neft_utr
-from hub.sandbox.sftp_server import SandboxUser
-from hub.transport.sftp import SftpEndpoint, download, list_ready
 from lms_core.money import D
-from lms_core.persistence import counterpart_repository, loan_repository, tenant_repository
-from lms_core.persistence.hub_models import Channel
-from lms_core.persistence.recon_models import ReconExpectedItem, ReconStatement
+from lms_core.persistence.integration import counterpart_repository
+from lms_core.persistence.integration.models import Channel
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon import run_repository as recon_repository
+from lms_core.persistence.recon.models import ReconExpectedItem, ReconStatement
 
 ACCOUNT = "50200012345678"
 RECEIPTS = 20

@@ -1,7 +1,7 @@
 """Matching by hand at the break desk, and undoing a match.
 
 A manual match is a match group (rule ``manual``, made by the user) claimed through the
-engine's own atomic claim (:func:`lms_core.persistence.recon_repository.claim`: staged,
+engine's own atomic claim (:func:`lms_core.persistence.recon.recon_repository.claim`: staged,
 then conditional updates ``WHERE matched_group_id IS NULL`` / ``status = 'open'`` in a
 savepoint). If any chosen item was claimed meanwhile (by a run, by a colleague) the group
 is dropped whole and the request fails with a Conflict, so an item never belongs to two
@@ -23,15 +23,15 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.api.deps import audit
-from hub.auth.security import Principal
-from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.recon import desk_repository as repo
-from hub.recon import repository as recon_repository
+from hub.platform.auth.security import Principal
+from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from hub.platform.http.deps import audit
 from hub.recon.run import post_group
-from lms_core.persistence import recon_repository as recon_sql
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import GroupStatus, PostingStatus, ReconMatchGroup
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon import desk_repository as repo
+from lms_core.persistence.recon import recon_repository as recon_sql
+from lms_core.persistence.recon import run_repository as recon_repository
+from lms_core.persistence.recon.models import GroupStatus, PostingStatus, ReconMatchGroup
 from lms_core.recon.items import Match
 
 MANUAL_RULE = "manual"

@@ -32,20 +32,21 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from hub.api.deps import audit
-from hub.auth.security import Principal
-from hub.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
-from hub.recon import desk_repository as repo
+from hub.platform.auth.security import Principal
+from hub.platform.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from hub.platform.http.deps import audit
 from hub.recon.desk import locked_break
 from lms_core.ledger import Journal, credit, debit
 from lms_core.money import D
-from lms_core.persistence import ledger_repository, tenant_repository
-from lms_core.persistence.recon_desk_models import (
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon import desk_repository as repo
+from lms_core.persistence.recon.desk_models import (
     ReconResolution,
     ResolutionKind,
     ResolutionStatus,
 )
-from lms_core.persistence.recon_models import BreakStatus, ReconBreak
+from lms_core.persistence.recon.models import BreakStatus, ReconBreak
 
 DEFAULT_THRESHOLD = D("10000.00")
 ESCROW = "ESCROW_BANK"

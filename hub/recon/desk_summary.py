@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.recon import desk_repository as repo
 from lms_core.money import D, round_money
+from lms_core.persistence.recon import desk_repository as repo
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 Whoever creates a movement records it here in the same transaction: a NACH or UPI
 presentation (a credit expected on the settlement date), a disbursement payout (a debit
-out of escrow, hooked into :func:`hub.servicing.booking.confirm_payout`), a partner's
+out of escrow, hooked into :func:`hub.loans.booking.confirm_payout`), a partner's
 funding (credit) or settlement (debit), an SCF buyer payment due (credit), or a manual
 expected receipt entered by finance (``POST /api/v1/recon/expected``).
 
 :func:`record_expected` is idempotent on ``(tenant, source, reference)``: recording the
 same movement again returns the stored item; the same reference with a different amount,
-direction or currency is a :class:`~hub.errors.Conflict`. ``posting_ref`` (e.g.
+direction or currency is a :class:`~hub.platform.errors.Conflict`. ``posting_ref`` (e.g.
 ``nach:<ref>``) is the ``external_ref`` under which a matched receipt is posted to
 servicing: the NACH response and the bank statement may both see the collection, and
 servicing's external-ref idempotency posts it once. ``batch`` names items settled by one
@@ -24,10 +24,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.recon import repository
+from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from lms_core.money import D
-from lms_core.persistence.recon_models import (
+from lms_core.persistence.recon import run_repository as repository
+from lms_core.persistence.recon.models import (
     Direction,
     ExpectedSource,
     ExpectedStatus,

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from formats.utr import DEFAULT_PATTERNS, UtrPattern, extract_utr
-from hub.inbox.handlers import (
+from hub.integration.inbox.handlers import (
     HANDLERS,
     HandlerRegistry,
     HandlerResult,
@@ -43,7 +43,6 @@ from hub.inbox.handlers import (
     ItemContext,
     Outcome,
 )
-from hub.recon import repository
 from hub.recon.statements import (
     Line,
     Problem,
@@ -53,9 +52,10 @@ from hub.recon.statements import (
     read_mt940,
     xlsx_variant,
 )
-from lms_core.persistence import counterpart_repository
-from lms_core.persistence.hub_models import RecordOutcome
-from lms_core.persistence.recon_models import ReconAccount, StatementStatus
+from lms_core.persistence.integration import counterpart_repository
+from lms_core.persistence.integration.models import RecordOutcome
+from lms_core.persistence.recon import run_repository as repository
+from lms_core.persistence.recon.models import ReconAccount, StatementStatus
 from mappings import MappedRecord, RecordError, apply_mapping, load_mapping, mapping_path
 
 ESCROW_BANK, UTR_FEED = "escrow_bank", "utr_feed"

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.errors import NotFound
-from hub.recon import repository
+from hub.platform.errors import NotFound
 from lms_core.calendar import SUNDAY, HolidayCalendar
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import (
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon import run_repository as repository
+from lms_core.persistence.recon.models import (
     ReconAccount,
     ReconActualItem,
     ReconExpectedItem,

@@ -8,14 +8,14 @@ commits), in this order:
 3. the *engine* (:func:`lms_core.recon.engine.plan_matches`) on what is left, with the
    fuzzy rules; its confident matches are claimed, its suggestions stored;
 4. *servicing*: each matched receipt with a loan and a ``posting_ref`` is posted through
-   :func:`hub.servicing.repayments.post_repayment` with ``external_ref=posting_ref`` (a
+   :func:`hub.loans.repayments.post_repayment` with ``external_ref=posting_ref`` (a
    collection already posted from the NACH response is returned, not posted again); a
    refusal is kept on the group (``posting_status`` failed) and does not stop the run;
 5. *breaks*: every bank line still open gets a break with its reason; every expected item
    whose date window has passed likewise; breaks whose item is now settled close.
    One break per item: a re-run updates it.
 
-Claims are atomic per batch (see :mod:`lms_core.persistence.recon_repository`), so runs
+Claims are atomic per batch (see :mod:`lms_core.persistence.recon.recon_repository`), so runs
 may overlap: an item is claimed by one of them. The summary (items in, matched per rule,
 suggestions, breaks, match rate) is stored on the run.
 """
@@ -28,12 +28,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.errors import SangamError
-from hub.servicing.repayments import Channel, RepaymentIn, post_repayment
-from lms_core.persistence import recon_outcome_repository as outcome
-from lms_core.persistence import recon_repository as sql
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import (
+from hub.loans.repayments import Channel, RepaymentIn, post_repayment
+from hub.platform.errors import SangamError
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon import outcome_repository as outcome
+from lms_core.persistence.recon import recon_repository as sql
+from lms_core.persistence.recon.models import (
     PostingStatus,
     ReconRun,
     RunStatus,

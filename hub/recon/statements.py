@@ -4,11 +4,11 @@ Readers turn bytes into :class:`Statement` values (account, sequence number, bal
 :class:`Line` s) plus :class:`Problem` s naming the line and field. Nothing is stored here:
 :mod:`hub.recon.ingest` refuses a file with any problem, whole.
 
-* MT940 (:mod:`formats.mt940`, the ``mt-940`` library): ``:28C:`` statement number is the
+* MT940 (:mod:`formats.swift.mt940`, the ``mt-940`` library): ``:28C:`` statement number is the
   sequence (a multi-page statement is not supported: its pages share the number);
   ``:61:`` customer reference is our reference unless ``NONREF``; the parser already
   rejects a statement whose opening + lines != closing, naming the difference.
-* camt.053 / camt.054 (:mod:`formats.camt`, lxml iterparse, any version): ``ElctrncSeqNb``
+* camt.053 / camt.054 (:mod:`formats.iso20022.camt`, lxml iterparse, any version): ``ElctrncSeqNb``
   (else ``LglSeqNb``) is the sequence; only booked entries count; ``EndToEndId`` is our
   reference, ``AcctSvcrRef`` the bank's; debtor / creditor name the counterparty.
 * bank CSV / XLSX through a mapping (``mappings/escrow_bank_*``): the running balance is
@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from formats.camt import CamtEntry, CamtStatement, parse_camt
-from formats.mt940 import StatementLine, StatementRecord, parse_mt940
+from formats.iso20022.camt import CamtEntry, CamtStatement, parse_camt
+from formats.swift.mt940 import StatementLine, StatementRecord, parse_mt940
 from formats.utr import UtrPattern, extract_utr_from
 from formats.xml_safety import iterparse_safe, release
 from mappings import Format, MappedRecord, Mapping, RecordError, apply_mapping

@@ -13,11 +13,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.collections.cycle import NachRuntime
+from connectors.nach.sandbox import NachBankBehaviour, NachBankSandbox
+from connectors.sdk.sandbox.sftp_server import SandboxUser
 from hub.collections.mandates import AccountCipher
-from hub.connectors import counterparts as cp
-from hub.sandbox.sftp_server import SandboxUser
-from hub.sandbox.sponsor_bank import NachBankBehaviour, NachBankSandbox
+from hub.collections.nach.cycle import NachRuntime
+from hub.integration import counterparts as cp
 
 PASSWORD = "nach-pw"
 BANK = "sbi_nach"

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from formats.nach_ach import AchOptions, parse_ach
-from hub.collections import cycle
-from lms_core.persistence import inbox_repository
+from formats.nach.ach import AchOptions, parse_ach
+from hub.collections.nach import cycle
+from lms_core.persistence.integration import inbox_repository
 from tests.collections.conftest import BANK
 from tests.collections.helpers import items, loan_with_mandate, repayments
 from tests.servicing.helpers import close_days_through, make_product

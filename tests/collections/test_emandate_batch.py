@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hub.collections import cycle, mandates
-from hub.collections.bank_settings import NachBankSettings
+from hub.collections import mandates
 from hub.collections.mandates import MandateIn
-from hub.errors import Conflict
+from hub.collections.nach import cycle
+from hub.collections.nach.bank_settings import NachBankSettings
+from hub.platform.errors import Conflict
 from lms_core.money import D
-from lms_core.persistence.collections_models import AmountRule, MandateKind
+from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.conftest import BANK
 from tests.servicing.helpers import make_loan, make_product
 

@@ -18,13 +18,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from formats.emandate import parse_emandate
-from hub.collections import cancel_batch, cycle, mandates
-from hub.collections.emandate_batch import apply_responses
-from hub.servicing import prepayments
-from lms_core.persistence import mandate_repository
-from lms_core.persistence.alert_models import HubAlert
-from lms_core.persistence.hub_models import OutboundMessage
+from formats.nach.emandate import parse_emandate
+from hub.collections import mandates
+from hub.collections.nach import cancel_batch, cycle
+from hub.collections.nach.emandate_batch import apply_responses
+from hub.loans import prepayments
+from lms_core.persistence.collections import mandate_repository
+from lms_core.persistence.integration.alert_models import HubAlert
+from lms_core.persistence.integration.models import OutboundMessage
 from tests.collections.conftest import BANK
 from tests.collections.helpers import items, loan_with_mandate
 from tests.collections.test_emandate_batch import _emandate

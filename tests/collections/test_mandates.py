@@ -9,10 +9,10 @@ import pytest
 
 from hub.collections import mandates as svc
 from hub.collections.mandates import Amendment, MandateIn
-from hub.errors import Conflict, Unprocessable
-from hub.servicing import prepayments
+from hub.loans import prepayments
+from hub.platform.errors import Conflict, Unprocessable
 from lms_core.money import D
-from lms_core.persistence.collections_models import AmountRule, MandateKind
+from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.helpers import loan_with_mandate
 from tests.servicing.helpers import close_days_through, make_loan, make_product
 from tests.servicing.test_lifecycle_prepayment import RULES

@@ -13,8 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from hub.collections import cycle, mandates
-from lms_core.persistence import inbox_repository, loan_repository
+from hub.collections import mandates
+from hub.collections.nach import cycle
+from lms_core.persistence.integration import inbox_repository
+from lms_core.persistence.loans import loan_repository
 from tests.collections.conftest import BANK
 from tests.collections.helpers import dues, items, loan_with_mandate, repayments
 from tests.servicing.helpers import balance, close_days_through, make_product

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from hub.auth.permissions import Role
-from lms_core.persistence import audit_repository
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.platform import audit_repository
 from tests.collections.helpers import items
 from tests.collections.test_nach_flow import UMRN_A, _round_trip, loan_a  # noqa: F401
 from tests.factories import make_user

@@ -1,9 +1,9 @@
 """Today's (pre-optimisation) servicing calculation, kept verbatim as a reference oracle.
 
-Copied from ``lms_core/servicing/loan_day.py`` (``replay`` and its helpers),
+Copied from ``lms_core/loans/loan_day.py`` (``replay`` and its helpers),
 ``lms_core/waterfall.py`` (``allocate``), ``lms_core/money.py`` (``D``, ``round_to``),
-``lms_core/ledger.py`` (``debit``, ``credit``, ``validate``) and
-``lms_core/servicing/accrual_plan.py`` as they stood before the performance work, so the
+``lms_core/ledger/__init__.py`` (``debit``, ``credit``, ``validate``) and
+``lms_core/loans/accrual_plan.py`` as they stood before the performance work, so the
 property tests in ``test_loan_day_equivalence.py`` keep comparing the live, optimised
 functions with these whatever the live code becomes. Only the record types (dues, keys,
 journals, results) are imported from the live modules: both sides must build the same
@@ -11,7 +11,7 @@ values. Do not "fix" or speed up this file.
 
 One change since the copy, mirrored from the live code because it is a new rule rather
 than a speed-up: a day-end classifies a restructured loan (``DayRules.restructured``) by
-:func:`lms_core.servicing.classification.classify_restructured`.
+:func:`lms_core.loans.classification.classify_restructured`.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from lms_core.ledger import Imbalance, Journal, LedgerProblem, Posting
-from lms_core.money import PAISA, ZERO, Currency, MoneyError, RoundingMode
-from lms_core.servicing.classification import (
+from lms_core.loans.classification import (
     AssetClass,
     classify,
     classify_restructured,
     days_past_due,
 )
-from lms_core.servicing.loan_day import (
+from lms_core.loans.loan_day import (
     Applied,
     DayRules,
     DueKey,
@@ -41,6 +40,7 @@ from lms_core.servicing.loan_day import (
     PlannedInstallment,
     Replay,
 )
+from lms_core.money import PAISA, ZERO, Currency, MoneyError, RoundingMode
 from lms_core.waterfall import (
     Allocation,
     AllocationLine,
@@ -182,7 +182,7 @@ def allocate(
     return Allocation(tuple(lines), left, excess_handling)
 
 
-# --- lms_core/servicing/loan_day.py ------------------------------------------------
+# --- lms_core/loans/loan_day.py ------------------------------------------------
 
 
 def replay(
@@ -348,7 +348,7 @@ def _late_fees(book: dict[DueKey, OpenDue], day: date, rules: DayRules) -> None:
             book[key] = OpenDue(key, day, rules.late_fee)
 
 
-# --- lms_core/ledger.py ------------------------------------------------------------
+# --- lms_core/ledger/__init__.py ------------------------------------------------------------
 
 
 def debit(account: str, amount: Decimal, **kw: object) -> Posting:
@@ -392,7 +392,7 @@ def validate(journal: Journal) -> list[LedgerProblem]:
     return problems
 
 
-# --- lms_core/servicing/accrual_plan.py --------------------------------------------
+# --- lms_core/loans/accrual_plan.py --------------------------------------------
 
 
 def accrued_on_line(line: PlannedInstallment, day: date) -> Decimal:

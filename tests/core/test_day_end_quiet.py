@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from hub.servicing.resync import day_rules_of
+from hub.loans.resync import day_rules_of
+from lms_core.loans.classification import AssetClass
+from lms_core.loans.day_end import LoanDayStart, close_loan_day, day_accrual, is_quiet
+from lms_core.loans.loan_day import PlannedInstallment
+from lms_core.loans.product import rules_from_dict
 from lms_core.money import Currency
-from lms_core.servicing.classification import AssetClass
-from lms_core.servicing.day_end import LoanDayStart, close_loan_day, day_accrual, is_quiet
-from lms_core.servicing.loan_day import PlannedInstallment
-from lms_core.servicing.product import rules_from_dict
 from tests.servicing.helpers import PERSONAL_LOAN
 
 # Installment 1 of 100000 at 12 %: interest 1000.00 over 1 Jan .. 1 Feb 2024 (31 days).

@@ -20,11 +20,10 @@ from hypothesis import strategies as st
 
 from lms_core import ledger, money
 from lms_core.ledger import Journal, Posting
-from lms_core.money import Currency, RoundingMode
-from lms_core.servicing import accrual_plan, day_end, loan_day
-from lms_core.servicing.classification import AssetClass, Restructured
-from lms_core.servicing.day_end import LoanDayStart
-from lms_core.servicing.loan_day import (
+from lms_core.loans import accrual_plan, day_end, loan_day
+from lms_core.loans.classification import AssetClass, Restructured
+from lms_core.loans.day_end import LoanDayStart
+from lms_core.loans.loan_day import (
     DayRules,
     DueKey,
     DueKind,
@@ -32,6 +31,7 @@ from lms_core.servicing.loan_day import (
     Payment,
     PlannedInstallment,
 )
+from lms_core.money import Currency, RoundingMode
 from lms_core.waterfall import STRATEGIES, Component, Due, ExcessHandling, allocate
 from tests.core import reference_loan_day as ref
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from hub.servicing.bulk_repayments import _no_cyclic_gc
+from hub.loans.bulk_repayments import _no_cyclic_gc
 from lms_core.ledger import Journal, credit, debit, require_valid
+from lms_core.ledger import servicing as journals
 from lms_core.money import Currency
-from lms_core.servicing import journals
 from lms_core.waterfall import Component
 
 DAY = date(2024, 2, 1)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from lms_core.servicing.classification import AssetClass, Restructured, classify_restructured
-from lms_core.servicing.loan_day import PlannedInstallment
-from lms_core.servicing.restructure_rules import (
+from lms_core.loans.classification import AssetClass, Restructured, classify_restructured
+from lms_core.loans.loan_day import PlannedInstallment
+from lms_core.loans.restructure_rules import (
     SettledDue,
     first_slip,
     months_after,

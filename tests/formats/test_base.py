@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from formats import ENTRY_POINT_GROUP, ControlCheck, ParseResult, RecordError, get_format, registry
-from formats.camt import CamtFormat
-from formats.emandate import EMandateFormat
-from formats.mt940 import Mt940Format
-from formats.nach_ach import NachAchFormat
+from formats.iso20022.camt import CamtFormat
+from formats.nach.ach import NachAchFormat
+from formats.nach.emandate import EMandateFormat
+from formats.swift.mt940 import Mt940Format
 
 
 def test_builtin_formats_by_slug():

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from formats.base import ControlCheck
-from formats.camt import (
+from formats.iso20022.camt import (
     CamtEntry,
     CamtFormat,
     CamtKind,
@@ -17,7 +17,7 @@ from formats.camt import (
     TransactionDetails,
     parse_camt,
 )
-from formats.camt_writer import write_camt053
+from formats.iso20022.camt_writer import write_camt053
 from formats.statement import Balance, CreditDebit
 from tests.formats.conformance import conformance_suite
 from tests.formats.xml_attacks import ATTACKS

@@ -10,21 +10,21 @@ import pytest
 from lxml import etree
 
 from formats.base import ControlCheck, FormatWriteError
-from formats.emandate import (
+from formats.nach.emandate import (
     EMandateFormat,
     parse_emandate,
     write_auth_request,
     write_emandate,
     write_response,
 )
-from formats.emandate_iso import (
+from formats.nach.emandate_iso import (
     IsoHeader,
     MandateAmendment,
     MandateCancellation,
     MandateInitiation,
     write_iso,
 )
-from formats.emandate_records import (
+from formats.nach.emandate_records import (
     AccountType,
     Category,
     Creditor,

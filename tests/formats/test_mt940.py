@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from formats.base import ControlCheck
-from formats.mt940 import (
+from formats.statement import Balance, CreditDebit
+from formats.swift.mt940 import (
     LineMark,
     Mt940Format,
     StatementLine,
@@ -14,7 +15,6 @@ from formats.mt940 import (
     parse_mt940,
     write_mt940,
 )
-from formats.statement import Balance, CreditDebit
 from tests.formats.conformance import conformance_suite
 
 ESCROW = b"""\

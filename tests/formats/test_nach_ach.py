@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from formats.base import ControlCheck, FormatWriteError
 from formats.fixed_width import check_layout
-from formats.nach_ach import (
+from formats.nach.ach import (
     DETAIL_LAYOUT,
     HEADER_LAYOUT,
     AchDetail,
@@ -23,7 +23,7 @@ from formats.nach_ach import (
     parse_ach,
     write_ach,
 )
-from formats.nach_reasons import REASON_CODES, ResponseFlag
+from formats.nach.reasons import REASON_CODES, ResponseFlag
 from tests.formats.conformance import conformance_suite
 
 HEADER = AchHeader(

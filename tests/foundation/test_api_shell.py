@@ -2,9 +2,9 @@
 
 from fastapi.routing import APIRoute
 
-from hub.api.deps import declared_permission
-from hub.auth.permissions import Role
-from lms_core.persistence import audit_repository
+from hub.platform.auth.permissions import Role
+from hub.platform.http.deps import declared_permission
+from lms_core.persistence.platform import audit_repository
 from tests.factories import auth_header, make_user
 
 # Inbound webhooks authenticate by the sender's signature, not a bearer token.

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
+from hub.platform.holidays import indian_calendar
 from lms_core.calendar import BusinessDayConvention as C
 from lms_core.calendar import HolidayCalendar
-from lms_core.holiday_data import indian_calendar
 
 IN_2024 = indian_calendar([2024])
 

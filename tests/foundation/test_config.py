@@ -2,8 +2,8 @@
 
 import pytest
 
-from hub.config import ConfigError, load_settings
-from hub.db.engine import redacted
+from hub.platform.config import ConfigError, load_settings
+from hub.platform.db.engine import redacted
 
 
 def test_malformed_setting_names_itself(monkeypatch):

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from hub.api.app import create_app
-from hub.config import load_settings
+from hub.app.api import create_app
+from hub.platform.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,9 +19,9 @@ def test_committed_openapi_matches_the_app():
 
 def test_demo_day_runs_twice_and_verifies(tmp_path):
     """The demo commits for real, so it gets a database of its own."""
-    from hub.db.engine import make_engine, make_session_factory
-    from hub.demo import run_demo
-    from hub.runtime import Runtime
+    from hub.app.demo import run_demo
+    from hub.platform.db.engine import make_engine, make_session_factory
+    from hub.platform.runtime import Runtime
     from tests.conftest import unique_db_name
     from tests.db import drop_database, fresh_database
 

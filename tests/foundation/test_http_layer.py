@@ -14,7 +14,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from hub.auth.security import Principal, _verified, decode_token, issue_token, verify_token
+from hub.platform.auth.security import Principal, _verified, decode_token, issue_token, verify_token
 from tests.factories import TEST_SECRET, auth_header, make_user
 
 ALICE = Principal(7, "alice", 3, "acme", ("loan_officer", "auditor"))

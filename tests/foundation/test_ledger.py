@@ -16,8 +16,8 @@ from lms_core.ledger import (
     validate,
 )
 from lms_core.money import Currency, D
-from lms_core.persistence import ledger_repository as repo
-from lms_core.persistence import tenant_repository
+from lms_core.persistence.ledger import ledger_repository as repo
+from lms_core.persistence.platform import tenant_repository
 
 JAN1, JAN2, JAN3 = date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 3)
 

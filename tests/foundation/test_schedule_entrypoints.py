@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from hub.cli import app as cli
+from hub.app.cli import app as cli
 from tests.factories import auth_header
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "terms.json"

@@ -18,8 +18,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.connectors.counterparts import Cipher
-from lms_core.persistence import tenant_repository
+from hub.integration.counterparts import Cipher
+from lms_core.persistence.platform import tenant_repository
 
 _seq = itertools.count(1)
 T0 = datetime(2024, 4, 1, 9, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from hub.connectors import registry
-from hub.connectors.base import (
+from connectors.sdk import registry
+from connectors.sdk.base import (
     ConfigField,
     Connector,
     ConnectorKind,
@@ -27,7 +27,7 @@ from hub.connectors.base import (
     HttpCall,
     InboundWebhook,
 )
-from hub.transport.errors import FatalError
+from connectors.sdk.transport.errors import FatalError
 
 BASES = {
     ConnectorKind.FILE_PICKUP: FilePickup,

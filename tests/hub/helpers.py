@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hub.inbox.handlers import HandlerRegistry
-from hub.inbox.staged_csv import StagedCsvHandler
+from hub.integration.inbox.handlers import HandlerRegistry
+from hub.integration.inbox.staged_csv import StagedCsvHandler
 from mappings import load_mapping, mapping_path
 
 UTR_HEADER = "UTR,Amount,Value Date,Remitter Name,Remitter Account,Virtual Account,Status"

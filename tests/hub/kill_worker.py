@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from hub.inbox.handlers import HandlerRegistry
-from hub.inbox.service import InboxWorker
+from hub.integration.inbox.handlers import HandlerRegistry
+from hub.integration.inbox.service import InboxWorker
 from tests.hub.helpers import DOC, KIND, utr_handler
 
 

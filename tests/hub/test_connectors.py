@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from hub.connectors import counterparts as cp
-from hub.connectors import registry
-from hub.connectors.builtin import HttpPost, SftpDrop, SftpPickup, StandardWebhookReceiver
-from hub.errors import NotFound, Unprocessable
-from lms_core.persistence import audit_repository
+from connectors.sdk import registry
+from connectors.sdk.builtin import HttpPost, SftpDrop, SftpPickup, StandardWebhookReceiver
+from connectors.sdk.registry import UnknownConnector
+from hub.integration import counterparts as cp
+from hub.platform.errors import NotFound, Unprocessable
+from lms_core.persistence.platform import audit_repository
 from tests.factories import auth_header
 from tests.hub.connector_conformance import conformance_suite
 
@@ -32,8 +33,10 @@ TestSftpPickup = conformance_suite(SftpPickup, config=SFTP, secrets={"password":
 
 
 def test_an_unknown_slug_names_the_known_ones():
-    with pytest.raises(NotFound, match="no connector 'nach_v9' \\(known: http_post, "):
+    with pytest.raises(UnknownConnector, match="no connector 'nach_v9' \\(known: http_post, "):
         registry.get("nach_v9")
+    with pytest.raises(NotFound, match="no connector 'nach_v9' \\(known: http_post, "):
+        cp.connector_class("nach_v9")  # what the hub raises: a 404
 
 
 def test_secrets_are_encrypted_at_rest_and_masked(db, tenant, cipher):

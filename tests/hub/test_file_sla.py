@@ -9,12 +9,13 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from hub.connectors import counterparts as cp
-from hub.errors import Unprocessable
-from hub.inbox import service as inbox
-from hub.inbox.sla import ExpectedFile, check_all, overdue, parse_expected
-from lms_core.persistence import alert_repository, audit_repository
-from lms_core.persistence.hub_models import Channel
+from hub.integration import counterparts as cp
+from hub.integration.inbox import service as inbox
+from hub.integration.inbox.sla import ExpectedFile, check_all, overdue, parse_expected
+from hub.platform.errors import Unprocessable
+from lms_core.persistence.integration import alert_repository
+from lms_core.persistence.integration.models import Channel
+from lms_core.persistence.platform import audit_repository
 from schedules.counterparts import counterpart_jobs
 from tests.factories import auth_header
 

@@ -7,15 +7,15 @@ import random
 
 import pytest
 
-from hub.auth.permissions import Role
-from hub.connectors import counterparts as cp
-from hub.inbox import service as inbox
-from hub.inbox.service import InboxWorker
-from hub.outbox import service as outbox
-from hub.outbox.service import DeliveryChannel
-from hub.outbox.worker import DeliveryWorker
-from lms_core.persistence import audit_repository
-from lms_core.persistence.hub_models import Channel
+from hub.integration import counterparts as cp
+from hub.integration.inbox import service as inbox
+from hub.integration.inbox.service import InboxWorker
+from hub.integration.outbox import service as outbox
+from hub.integration.outbox.service import DeliveryChannel
+from hub.integration.outbox.worker import DeliveryWorker
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.integration.models import Channel
+from lms_core.persistence.platform import audit_repository
 from tests.factories import auth_header, make_user
 from tests.hub.helpers import DOC, KIND, registry_with_utr, utr_csv, utr_line
 

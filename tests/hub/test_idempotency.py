@@ -9,10 +9,10 @@ import pytest
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 
-from hub import idempotency
-from hub.auth.permissions import Permission
-from hub.errors import Conflict
-from hub.idempotency import IdempotencyGuard, idempotency_guard
+from hub.platform import idempotency
+from hub.platform.auth.permissions import Permission
+from hub.platform.errors import Conflict
+from hub.platform.idempotency import IdempotencyGuard, idempotency_guard
 from tests.factories import auth_header
 from tests.hub.conftest import T0
 
@@ -116,7 +116,7 @@ def test_a_key_older_than_the_ttl_counts_as_new(db, tenant):
     later = datetime.now(UTC) + timedelta(hours=25)
     other = idempotency.request_hash("POST", "/x", b'{"a":1}')
     assert idempotency.begin(db, tenant.id, "c", "k", other, now=later, ttl=TTL) is None
-    from lms_core.persistence import idempotency_repository
+    from lms_core.persistence.platform import idempotency_repository
 
     record = idempotency_repository.get(db, tenant.id, "c", "k")
     assert (record.request_hash, record.status_code) == (other, None)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from hub.inbox import service as inbox
-from hub.inbox.handlers import HandlerRegistry, HandlerResult, InboxHandler
-from hub.inbox.service import InboxWorker
-from lms_core.persistence import counterpart_repository, inbox_repository
-from lms_core.persistence.hub_models import Channel, InboxStatus
+from hub.integration.inbox import service as inbox
+from hub.integration.inbox.handlers import HandlerRegistry, HandlerResult, InboxHandler
+from hub.integration.inbox.service import InboxWorker
+from lms_core.persistence.integration import counterpart_repository, inbox_repository
+from lms_core.persistence.integration.models import Channel, InboxStatus
 from tests.hub.helpers import DOC, KIND, registry_with_utr, utr_csv, utr_line
 
 

@@ -3,9 +3,10 @@ inbox document a counterpart sends has a handler, and counterpart schedules are 
 
 from __future__ import annotations
 
-import hub.jobs
-from hub.connectors import counterparts as cp
-from hub.inbox.handlers import load_handlers
+import hub.platform.jobs
+from hub.integration import counterparts as cp
+from hub.integration.inbox.handlers import load_handlers
+from hub.platform import registry
 from schedules.counterparts import COUNTERPART_TASKS, counterpart_jobs
 from schedules.definitions import SCHEDULE
 
@@ -13,7 +14,8 @@ SFTP = {"host": "127.0.0.1", "username": "bank", "host_key_fingerprint": "SHA256
 
 
 def _task_names() -> set[str]:
-    return {f"sangam:{name}" for name in hub.jobs.blueprint.tasks}
+    registry.load_tasks()  # what a worker (and `make_app`) does before it runs
+    return {f"sangam:{name}" for name in hub.platform.jobs.blueprint.tasks}
 
 
 def test_every_scheduled_task_is_registered_on_the_blueprint() -> None:

@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from hub.connectors import counterparts as cp
-from hub.outbox import service as outbox
-from hub.outbox.service import DeliveryChannel
-from hub.outbox.worker import DeliveryWorker
-from hub.sandbox.http_app import FaultInjector, SandboxServer
-from hub.transport import webhook_signing
-from lms_core.persistence import counterpart_repository, outbox_repository
+from connectors.sdk.sandbox.http_app import FaultInjector, SandboxServer
+from connectors.sdk.transport import webhook_signing
+from hub.integration import counterparts as cp
+from hub.integration.outbox import service as outbox
+from hub.integration.outbox.service import DeliveryChannel
+from hub.integration.outbox.worker import DeliveryWorker
+from lms_core.persistence.integration import counterpart_repository, outbox_repository
 
 SECRET = webhook_signing.generate_secret()
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from hub.connectors import counterparts as cp
-from hub.errors import Conflict, NotFound
-from hub.inbox.pickup import document_kind_for, poll
-from hub.sandbox.sftp_server import SandboxUser, SftpSandbox
-from lms_core.persistence import inbox_repository
+from connectors.sdk.sandbox.sftp_server import SandboxUser, SftpSandbox
+from hub.integration import counterparts as cp
+from hub.integration.inbox.pickup import document_kind_for, poll
+from hub.platform.errors import Conflict, NotFound
+from lms_core.persistence.integration import inbox_repository
 
 PASSWORD = "pickup-pw"
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from lms_core.persistence import job_repository
+from lms_core.persistence.platform import job_repository
 from schedules.definitions import CatchUp, ScheduledJob
 from schedules.runtime import SchedulerRuntime, fire
 from tests.hub.conftest import FakeClock

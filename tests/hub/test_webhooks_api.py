@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import text
 
-from hub.connectors import counterparts as cp
-from hub.connectors.counterparts import Cipher
-from hub.transport import webhook_signing
-from lms_core.persistence import inbox_repository
+from connectors.sdk.transport import webhook_signing
+from hub.integration import counterparts as cp
+from hub.integration.counterparts import Cipher
+from lms_core.persistence.integration import inbox_repository
 from tests.hub.conftest import T0
 
 SECRET = webhook_signing.generate_secret()

@@ -10,8 +10,8 @@ import asyncssh
 import pytest
 from pydantic import SecretStr
 
-from hub.sandbox.sftp_server import SandboxUser, SftpSandbox
-from hub.transport.sftp import SftpEndpoint
+from connectors.sdk.sandbox.sftp_server import SandboxUser, SftpSandbox
+from connectors.sdk.transport.sftp import SftpEndpoint
 
 PASSWORD = "s3cret-pw"
 

@@ -11,9 +11,15 @@ import pytest
 from fastapi import FastAPI, Form, Request, Response
 from pydantic import SecretStr
 
-from hub.sandbox.http_app import Fault, FaultInjector, FaultKind, SandboxServer, send_signed_webhook
-from hub.transport.errors import FatalError, RetriableError, classify_http_response
-from hub.transport.http import (
+from connectors.sdk.sandbox.http_app import (
+    Fault,
+    FaultInjector,
+    FaultKind,
+    SandboxServer,
+    send_signed_webhook,
+)
+from connectors.sdk.transport.errors import FatalError, RetriableError, classify_http_response
+from connectors.sdk.transport.http import (
     ApiKeyAuth,
     HmacRequestSigning,
     HttpEndpoint,
@@ -23,7 +29,7 @@ from hub.transport.http import (
     request,
     send_with_retries,
 )
-from hub.transport.webhook_signing import WebhookVerificationError, verify
+from connectors.sdk.transport.webhook_signing import WebhookVerificationError, verify
 
 API_KEY = "k-123"
 HMAC_SECRET = b"partner-hmac-secret"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from hub.sandbox.sftp_server import SftpSandbox
-from hub.transport.errors import FatalError, RetriableError
-from hub.transport.sftp import (
+from connectors.sdk.sandbox.sftp_server import SftpSandbox
+from connectors.sdk.transport.errors import FatalError, RetriableError
+from connectors.sdk.transport.sftp import (
     AfterPickup,
     RemoteFile,
     SftpEndpoint,
@@ -148,7 +148,7 @@ def test_users_are_chrooted(sandbox: SftpSandbox, endpoint: SftpEndpoint) -> Non
 def test_dropped_download_resumes_with_identical_bytes(
     sandbox: SftpSandbox, endpoint: SftpEndpoint, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="hub.transport.sftp")
+    caplog.set_level(logging.INFO, logger="connectors.sdk.transport.sftp")
     payload = bytes(range(256)) * 4096  # 1 MiB, recognisable at every offset
     (inbox(sandbox) / "big.csv").write_bytes(payload)
     (inbox(sandbox) / "big.csv.done").write_bytes(b"")

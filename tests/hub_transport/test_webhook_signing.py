@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks import Webhook
 
-from hub.transport.webhook_signing import (
+from connectors.sdk.transport.webhook_signing import (
     BadSignature,
     MissingHeaders,
     StaleTimestamp,

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 import hub.recon.ingest  # noqa: F401  (registers the statement handlers)
-from hub.inbox.service import InboxWorker
-from lms_core.persistence import counterpart_repository
+from hub.integration.inbox.service import InboxWorker
+from lms_core.persistence.integration import counterpart_repository
 from tests.factories import make_tenant
 from tests.recon.helpers import make_account
 

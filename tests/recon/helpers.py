@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.recon import repository
 from hub.recon.expected import record_expected
-from lms_core.persistence.recon_models import ReconActualItem
+from lms_core.persistence.recon import run_repository as repository
+from lms_core.persistence.recon.models import ReconActualItem
 
 ESCROW = "50200012345678"
 _seq = itertools.count(1)

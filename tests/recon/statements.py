@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from formats.mt940 import LineMark, StatementLine, StatementRecord, write_mt940
 from formats.statement import Balance, CreditDebit
+from formats.swift.mt940 import LineMark, StatementLine, StatementRecord, write_mt940
 from tests.recon.helpers import ESCROW
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hub.recon.run import run_reconciliation
-from lms_core.persistence import recon_repository as sql
-from lms_core.persistence.recon_models import ReconMatchGroup
+from lms_core.persistence.recon import recon_repository as sql
+from lms_core.persistence.recon.models import ReconMatchGroup
 from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hub.inbox import service as inbox
-from lms_core.persistence import inbox_repository
-from lms_core.persistence.hub_models import Channel
-from lms_core.persistence.recon_models import ReconActualItem, ReconStatement
+from hub.integration.inbox import service as inbox
+from lms_core.persistence.integration import inbox_repository
+from lms_core.persistence.integration.models import Channel
+from lms_core.persistence.recon.models import ReconActualItem, ReconStatement
 from tests.recon.conftest import NOW
 from tests.recon.statements import camt, hdfc_csv, mt940, mt940_line
 

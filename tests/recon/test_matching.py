@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from hub.recon.run import run_reconciliation
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import ReconBreak, ReconMatchGroup, ReconSuggestion
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon.models import ReconBreak, ReconMatchGroup, ReconSuggestion
 from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from hub.errors import Conflict
+from hub.loans.booking import confirm_payout
+from hub.loans.repayments import Channel, RepaymentIn, post_repayment
+from hub.platform.errors import Conflict
 from hub.recon.desk_match import manual_match, unmatch
 from hub.recon.run import run_reconciliation
-from hub.servicing.booking import confirm_payout
-from hub.servicing.repayments import Channel, RepaymentIn, post_repayment
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import ReconExpectedItem, ReconMatchGroup
-from lms_core.persistence.servicing_models import Repayment
+from lms_core.persistence.loans.models import Repayment
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon.models import ReconExpectedItem, ReconMatchGroup
 from tests.factories import make_tenant, make_user, principal_of
 from tests.recon.helpers import add_line, expect, make_account
 from tests.servicing.helpers import make_loan, make_product

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.recon.run import run_reconciliation
-from lms_core.persistence.recon_models import ReconActualItem, ReconBreak
+from lms_core.persistence.recon.models import ReconActualItem, ReconBreak
 from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
 

@@ -21,10 +21,10 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.recon import repository
 from hub.recon.expected import record_expected
-from lms_core.persistence.models import Tenant
-from lms_core.persistence.recon_models import ReconActualItem, ReconBreak
+from lms_core.persistence.platform.models import Tenant
+from lms_core.persistence.recon import run_repository as repository
+from lms_core.persistence.recon.models import ReconActualItem, ReconBreak
 
 TODAY = date(2024, 1, 1)
 

@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from hub.auth.permissions import Role
-from lms_core.persistence import ledger_repository
-from lms_core.persistence.models import AuditLog
-from lms_core.persistence.recon_models import ReconActualItem, ReconBreak, ReconExpectedItem
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.platform.models import AuditLog
+from lms_core.persistence.recon.models import ReconActualItem, ReconBreak, ReconExpectedItem
 from tests.factories import auth_header, make_user
 from tests.recon_desk.helpers import make_book
 

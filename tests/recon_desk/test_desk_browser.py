@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.auth.permissions import Role
-from lms_core.persistence import tenant_repository
-from lms_core.persistence.recon_models import ReconBreak
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.platform import tenant_repository
+from lms_core.persistence.recon.models import ReconBreak
 from tests.factories import make_user
 from tests.recon_desk.helpers import make_book
 from tests.web.browser import LIVE_PASSWORD

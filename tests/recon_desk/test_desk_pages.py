@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.auth.permissions import Role
-from lms_core.persistence.recon_models import ReconBreak
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.recon.models import ReconBreak
 from tests.factories import make_user
 from tests.recon_desk.helpers import make_book
 from tests.web.conftest import form_token, sign_in

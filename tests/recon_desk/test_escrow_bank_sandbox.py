@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from formats.camt import parse_camt
-from formats.mt940 import parse_mt940
-from formats.statement import CreditDebit
-from hub.sandbox.catalog import SandboxEnv, load_catalog
-from hub.sandbox.escrow_bank import (
+from connectors.escrow_bank.sandbox import (
     EscrowBank,
     EscrowBankConfig,
     EscrowBankSandbox,
     StatementFormat,
 )
-from hub.sandbox.escrow_bank_day import DisorderKind, DisorderMix, Movement, neft_utr
-from hub.sandbox.sftp_server import SandboxUser
-from hub.transport.sftp import SftpEndpoint, download, list_ready
+from connectors.escrow_bank.sandbox_day import DisorderKind, DisorderMix, Movement, neft_utr
+from connectors.sdk.sandbox.catalog import SandboxEnv, load_catalog
+from connectors.sdk.sandbox.sftp_server import SandboxUser
+from connectors.sdk.transport.sftp import SftpEndpoint, download, list_ready
+from formats.iso20022.camt import parse_camt
+from formats.statement import CreditDebit
+from formats.swift.mt940 import parse_mt940
 from lms_core.money import D
 from mappings.engine import apply_mapping, load_mapping, mapping_path, partition
 

@@ -15,10 +15,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.servicing.eod import run_partition
-from hub.servicing.repayments import RepaymentIn, post_repayment, reverse_repayment
-from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
-from lms_core.persistence.servicing_models import Loan, LoanDue, LoanEvent, PenalCharge
+from hub.loans.day_close import run_partition
+from hub.loans.repayments import RepaymentIn, post_repayment, reverse_repayment
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import Loan, LoanDue, LoanEvent, PenalCharge
+from lms_core.persistence.platform import tenant_repository
 from tests.servicing.helpers import PERSONAL_LOAN, make_loan, make_product
 
 LATE_FEE_LOAN = {

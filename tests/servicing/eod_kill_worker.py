@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from hub.servicing.eod import work_partition
+from hub.platform.eod.runner import work_partition
 
 
 def main() -> None:

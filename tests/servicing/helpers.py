@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from hub.servicing.booking import PartyIn, book_loan, disburse
-from hub.servicing.eod import run_partition
+from hub.loans.booking import PartyIn, book_loan, disburse
+from hub.loans.day_close import run_partition
 from lms_core.ledger import OWN_BOOK
-from lms_core.persistence import ledger_repository, loan_repository, tenant_repository
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.platform import tenant_repository
 
 PERSONAL_LOAN = {
     "terms_defaults": {

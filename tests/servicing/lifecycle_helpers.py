@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from lms_core.persistence.hub_models import OutboundMessage
+from lms_core.persistence.integration.models import OutboundMessage
 
 
 def outbox_events(db, tenant, loan) -> list[dict]:

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from hub.auth.permissions import Role
-from lms_core.persistence import ledger_repository
-from lms_core.persistence.lifecycle_models import LoanSettlement
-from lms_core.persistence.models import AuditLog, JournalEntry
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans.lifecycle_models import LoanSettlement
+from lms_core.persistence.platform.models import AuditLog, JournalEntry
 from tests.factories import auth_header, make_user
 from tests.servicing.helpers import PERSONAL_LOAN, balance, close_days_through, make_loan
 from tests.servicing.helpers import make_product as _make_product

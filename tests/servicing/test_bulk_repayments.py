@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from hub.errors import SangamError
-from hub.servicing.bulk_repayments import PaymentRecord, Result, post_repayments
-from hub.servicing.repayments import Channel, RepaymentIn, post_repayment
-from lms_core.persistence import loan_repository
-from lms_core.persistence.models import JournalEntry, LedgerAccount, LedgerPosting
-from lms_core.persistence.servicing_models import Allocation, LoanDue, LoanEvent, Repayment
+from hub.loans.bulk_repayments import PaymentRecord, Result, post_repayments
+from hub.loans.repayments import Channel, RepaymentIn, post_repayment
+from hub.platform.errors import SangamError
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import Allocation, LoanDue, LoanEvent, Repayment
+from lms_core.persistence.platform.models import JournalEntry, LedgerAccount, LedgerPosting
 from tests.factories import make_tenant
 from tests.servicing.helpers import PERSONAL_LOAN, close_days_through, make_loan, make_product
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from hub.inbox import service as inbox
-from hub.inbox.handlers import HandlerRegistry
-from hub.inbox.service import InboxWorker
-from hub.servicing import bulk_repayments_inbox
-from lms_core.persistence import counterpart_repository, inbox_repository, loan_repository
-from lms_core.persistence.hub_models import Channel
+from hub.integration.inbox import service as inbox
+from hub.integration.inbox.handlers import HandlerRegistry
+from hub.integration.inbox.service import InboxWorker
+from hub.loans import bulk_repayments_inbox
+from lms_core.persistence.integration import counterpart_repository, inbox_repository
+from lms_core.persistence.integration.models import Channel
+from lms_core.persistence.loans import loan_repository
 from tests.servicing.helpers import balance, close_days_through, make_loan, make_product
 
 NOW = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from hub.db.engine import make_engine
-from hub.servicing.repayments import RepaymentIn, post_repayment
-from lms_core.persistence import ledger_repository, loan_repository
+from hub.loans.repayments import RepaymentIn, post_repayment
+from hub.platform.db.engine import make_engine
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
 from tests.conftest import unique_db_name
 from tests.db import drop_database, fresh_database
 from tests.factories import make_tenant

@@ -14,10 +14,12 @@ from decimal import Decimal
 
 import pytest
 
-from hub.errors import Conflict, Unprocessable
-from hub.servicing import credit_lines
-from hub.servicing.credit_lines import LineIn
-from lms_core.persistence import credit_line_repository, ledger_repository, tenant_repository
+from hub.loans import credit_lines
+from hub.loans.credit_lines import LineIn
+from hub.platform.errors import Conflict, Unprocessable
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import credit_line_repository
+from lms_core.persistence.platform import tenant_repository
 
 JAN1 = date(2024, 1, 1)
 
@@ -159,7 +161,7 @@ def test_end_of_day_run_accrues_the_lines(db, tenant):
     """run_eod closes the lines with the loans: 36,500 x 18 % / 365 = 18.00 for 1 Jan."""
     from sqlalchemy.orm import sessionmaker
 
-    from hub.servicing.eod import run_eod
+    from hub.platform.eod.runner import run_eod
 
     line = _line(db, tenant)
     credit_lines.draw(db, tenant.id, line.id, Decimal("36500"), "test")

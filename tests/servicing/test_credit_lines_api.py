@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hub.servicing import credit_lines
-from lms_core.persistence import tenant_repository
+from hub.loans import credit_lines
+from lms_core.persistence.platform import tenant_repository
 from tests.factories import auth_header
 
 LINE = {

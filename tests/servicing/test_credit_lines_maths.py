@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from lms_core.daycount import DayCount
-from lms_core.servicing.revolving import (
+from lms_core.loans.revolving import (
     LineDueKind,
     LineProblem,
     LineTerms,

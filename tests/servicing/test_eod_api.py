@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from hub.auth.permissions import Role
+from hub.platform.auth.permissions import Role
 from tests.factories import auth_header, make_user
 from tests.servicing.helpers import make_loan, make_product
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from hub.servicing.eod import run_partition
-from lms_core.persistence import eod_repository, ledger_repository
-from lms_core.persistence.servicing_models import Loan, LoanEvent
+from hub.loans.day_close import run_partition
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans.models import Loan, LoanEvent
+from lms_core.persistence.platform import eod_repository
 from tests.factories import make_tenant
 from tests.servicing.helpers import close_days_through, make_loan, make_product
 from tests.servicing.test_eod_runs import FLOATING

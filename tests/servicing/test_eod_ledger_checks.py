@@ -16,7 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from lms_core.ledger import Journal, UnbalancedJournalError, credit, debit
-from lms_core.persistence import eod_bulk_repository, ledger_repository
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import eod_bulk_repository
 from tests.factories import make_tenant
 
 DAY = date(2024, 1, 2)

@@ -16,11 +16,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from hub.db.engine import make_engine
-from hub.servicing import eod
-from lms_core.persistence import eod_repository, loan_repository, tenant_repository
-from lms_core.persistence.models import LedgerPosting
-from lms_core.persistence.servicing_models import Loan, LoanEvent
+from hub.platform.db.engine import make_engine
+from hub.platform.eod import runner as eod
+from hub.platform.eod.steps import run_partition_steps
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import Loan, LoanEvent
+from lms_core.persistence.platform import eod_repository, tenant_repository
+from lms_core.persistence.platform.models import LedgerPosting
 from tests.conftest import unique_db_name
 from tests.db import drop_database, fresh_database
 from tests.factories import make_tenant
@@ -105,7 +107,7 @@ def test_rerunning_a_closed_date_changes_nothing(committed):
         eod.run_eod(factory, tenant_id)
     with factory() as s:
         before = s.scalar(select(func.count()).select_from(LedgerPosting))
-        outcome = eod.run_partition(s, tenant_id, ids, date(2024, 1, 3))
+        outcome = run_partition_steps(s, tenant_id, ids, date(2024, 1, 3))
         s.commit()
         after = s.scalar(select(func.count()).select_from(LedgerPosting))
     assert (outcome.closed, before) == (0, after)

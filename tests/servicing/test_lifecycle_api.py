@@ -7,10 +7,11 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from hub.auth.permissions import Role
-from hub.servicing.repayments import RepaymentIn, post_repayment
+from hub.loans.repayments import RepaymentIn, post_repayment
+from hub.platform.auth.permissions import Role
 from lms_core.ledger import Journal, OwnerKind, credit, debit
-from lms_core.persistence import ledger_repository, loan_repository
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
 from tests.factories import auth_header, make_user
 from tests.servicing.helpers import close_days_through, make_loan, make_product
 from tests.servicing.lifecycle_helpers import outbox_events

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from hub.errors import Conflict, Unprocessable
-from hub.servicing import settlement, writeoff
-from hub.servicing.restructure import RestructureIn, restructure_loan
-from lms_core.persistence import ledger_repository, lifecycle_repository, loan_repository
+from hub.loans import settlement, writeoff
+from hub.loans.restructure import RestructureIn, restructure_loan
+from hub.platform.errors import Conflict, Unprocessable
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import lifecycle_repository, loan_repository
 from tests.servicing.helpers import (
     PERSONAL_LOAN,
     balance,

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 
-from hub.errors import Unprocessable
-from hub.servicing import prepayments
-from hub.servicing.repayments import RepaymentIn, post_repayment
-from lms_core.persistence import ledger_repository, lifecycle_repository, loan_repository
-from lms_core.servicing.product import PrepaymentPolicy
+from hub.loans import prepayments
+from hub.loans.repayments import RepaymentIn, post_repayment
+from hub.platform.errors import Unprocessable
+from lms_core.loans.product import PrepaymentPolicy
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import lifecycle_repository, loan_repository
 from tests.servicing.helpers import (
     PERSONAL_LOAN,
     balance,

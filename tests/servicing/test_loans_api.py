@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from hub.auth.permissions import Role
+from hub.platform.auth.permissions import Role
 from tests.factories import auth_header, make_user
 from tests.servicing.helpers import PERSONAL_LOAN, close_days_through
 

@@ -16,12 +16,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from hub.api.repayment_batcher import ONE_BY_ONE, ApiPayment, post_batch, post_one
-from hub.errors import SangamError
-from hub.servicing.repayment_batch import SinglePayment
-from lms_core.persistence import audit_repository, ledger_repository
-from lms_core.persistence.models import AuditLog, IdempotencyRecord
-from lms_core.persistence.servicing_models import Repayment
+from hub.loans.repayment_batch import SinglePayment
+from hub.loans.repayment_batcher import ONE_BY_ONE, ApiPayment, post_batch, post_one
+from hub.platform.errors import SangamError
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans.models import Repayment
+from lms_core.persistence.platform import audit_repository
+from lms_core.persistence.platform.models import AuditLog, IdempotencyRecord
 from tests.servicing.test_bulk_repayments import _owed_today, _setup, _snapshot
 
 TTL = timedelta(hours=24)

@@ -21,13 +21,14 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from hub.api.app import create_app
-from hub.api.repayment_batcher import RepaymentBatcher, post_one
-from hub.config import load_settings
-from hub.db.engine import make_engine
-from hub.errors import SangamError
-from lms_core.persistence import audit_repository, ledger_repository
-from lms_core.persistence.models import Tenant
+from hub.app.api import create_app
+from hub.loans.repayment_batcher import RepaymentBatcher, post_one
+from hub.platform.config import load_settings
+from hub.platform.db.engine import make_engine
+from hub.platform.errors import SangamError
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.platform import audit_repository
+from lms_core.persistence.platform.models import Tenant
 from tests.conftest import unique_db_name
 from tests.db import drop_database, fresh_database
 from tests.factories import TEST_SECRET, make_tenant, make_user, token_for

@@ -19,13 +19,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from hub.api.repayment_batcher import ApiPayment, RepaymentBatcher, post_one
-from hub.db.engine import make_engine
-from hub.errors import SangamError
-from hub.servicing.repayment_batch import SinglePayment
-from lms_core.persistence import audit_repository, ledger_repository, loan_repository
-from lms_core.persistence.models import IdempotencyRecord
-from lms_core.persistence.servicing_models import Repayment
+from hub.loans.repayment_batch import SinglePayment
+from hub.loans.repayment_batcher import ApiPayment, RepaymentBatcher, post_one
+from hub.platform.db.engine import make_engine
+from hub.platform.errors import SangamError
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import Repayment
+from lms_core.persistence.platform import audit_repository
+from lms_core.persistence.platform.models import IdempotencyRecord
 from tests.conftest import unique_db_name
 from tests.db import drop_database, fresh_database
 from tests.factories import make_tenant

@@ -16,10 +16,11 @@ EMI). Satisfactory performance = never in default in it (tolerance 0 DPD).
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hub.servicing.repayments import RepaymentIn, post_repayment
-from hub.servicing.restructure import RestructureIn, restructure_loan
-from lms_core.persistence import ledger_repository, loan_repository
-from lms_core.persistence.tenant_repository import business_date
+from hub.loans.repayments import RepaymentIn, post_repayment
+from hub.loans.restructure import RestructureIn, restructure_loan
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.platform.tenant_repository import business_date
 from tests.factories import auth_header
 from tests.servicing.helpers import PERSONAL_LOAN, balance, close_days_through, make_loan
 from tests.servicing.helpers import make_product as _make_product

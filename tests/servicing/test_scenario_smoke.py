@@ -3,8 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
-from hub.servicing.repayments import RepaymentIn, post_repayment
-from lms_core.persistence import loan_repository
+from hub.loans.repayments import RepaymentIn, post_repayment
+from lms_core.persistence.loans import loan_repository
 from tests.servicing.helpers import balance, close_days_through, make_loan, make_product
 
 

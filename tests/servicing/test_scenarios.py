@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from hub.errors import Conflict, Unprocessable
-from hub.servicing.repayments import RepaymentIn, post_repayment, reverse_repayment
-from lms_core.persistence import ledger_repository, loan_repository
+from hub.loans.repayments import RepaymentIn, post_repayment, reverse_repayment
+from hub.platform.errors import Conflict, Unprocessable
+from lms_core.persistence.ledger import ledger_repository
+from lms_core.persistence.loans import loan_repository
 from tests.servicing.helpers import (
     PERSONAL_LOAN,
     balance,

@@ -14,16 +14,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors.sdk.sandbox.http_app import SandboxServer
+from connectors.upi_autopay.sandbox import PspSandbox
 from connectors.upi_autopay.signing import Scheme
-from hub.connectors import counterparts as cp
-from hub.connectors.counterparts import Cipher
-from hub.inbox.service import InboxWorker
-from hub.sandbox.http_app import SandboxServer
-from hub.sandbox.psp import PspSandbox
-from hub.upi import webhooks as _webhooks  # noqa: F401  (registers the handler)
-from hub.upi.mandates import UpiAmountRule, UpiMandateIn, create_mandate
-from hub.upi.psp import PSP_KIND
-from hub.upi.rules import Recurrence
+from hub.collections.upi import webhooks as _webhooks  # noqa: F401  (registers the handler)
+from hub.collections.upi.mandates import UpiAmountRule, UpiMandateIn, create_mandate
+from hub.collections.upi.psp import PSP_KIND
+from hub.collections.upi.rules import Recurrence
+from hub.integration import counterparts as cp
+from hub.integration.counterparts import Cipher
+from hub.integration.inbox.service import InboxWorker
 from tests.servicing.helpers import make_loan, make_product
 
 SECRET = "whsec_cHNwLXdlYmhvb2stc2VjcmV0LTIwMjQ="  # base64 of psp-webhook-secret-2024

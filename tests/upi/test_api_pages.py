@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from hub.upi.psp import rules_of
-from lms_core.persistence.servicing_models import Repayment
+from hub.collections.upi.psp import rules_of
+from lms_core.persistence.loans.models import Repayment
 from tests.factories import auth_header
 from tests.servicing.helpers import close_days_through
 from tests.upi.conftest import PSP

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors.upi_autopay.connector import UpiAutopayPsp
-from hub.upi import psp as _psp  # noqa: F401  (registers the connector without entry points)
+from hub.collections.upi import psp as _psp  # noqa: F401  (registers the connector without entry points)
 from tests.hub.connector_conformance import conformance_suite
 
 TestUpiAutopayPsp = conformance_suite(

@@ -13,12 +13,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from connectors.sdk.transport.webhook_signing import generate_secret
+from connectors.upi_autopay.sandbox import SandboxMandate, SandboxNotice, SandboxPayment
+from connectors.upi_autopay.sandbox_dialects import render
 from connectors.upi_autopay.signing import Scheme, sign
-from hub.sandbox.psp import SandboxMandate, SandboxNotice, SandboxPayment
-from hub.sandbox.psp_dialects import render
-from hub.transport.webhook_signing import generate_secret
-from hub.upi.events import Dialect, EventKind, EventProblem, UpiEvent, parse_event
-from lms_core.persistence.hub_models import InboxItem
+from formats.upi.autopay_events import Dialect, EventKind, EventProblem, UpiEvent, parse_event
+from lms_core.persistence.integration.models import InboxItem
 from tests.upi.conftest import PSP, SECRET, register_psp
 
 # 2024-04-05 12:00:00 IST = 06:30:00 UTC = Unix 1712298600

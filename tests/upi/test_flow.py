@@ -14,13 +14,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from hub.errors import Conflict, Unprocessable
-from hub.upi import repository
-from hub.upi.debits import execute_debit, send_notice
-from lms_core.persistence import loan_repository
-from lms_core.persistence.collections_models import MandateStatus
-from lms_core.persistence.recon_models import ReconExpectedItem
-from lms_core.persistence.servicing_models import Repayment
+from hub.collections.upi.debits import execute_debit, send_notice
+from hub.platform.errors import Conflict, Unprocessable
+from lms_core.persistence.collections import upi_repository as repository
+from lms_core.persistence.collections.models import MandateStatus
+from lms_core.persistence.loans import loan_repository
+from lms_core.persistence.loans.models import Repayment
+from lms_core.persistence.recon.models import ReconExpectedItem
 from tests.servicing.helpers import close_days_through
 from tests.upi.conftest import new_mandate
 
@@ -125,7 +125,7 @@ def test_one_cycle_notice_debit_success_posted_once_then_refund_reverses(
 
 def _sent_bodies(flow, fact: str):
     """The bodies the sandbox rendered for ``fact`` (re-queued to simulate a redelivery)."""
-    from hub.sandbox.psp_dialects import render
+    from connectors.upi_autopay.sandbox_dialects import render
 
     for payment in flow.sandbox.payments.values():
         mandate = flow.sandbox.mandates[payment.mandate_id]
@@ -217,7 +217,7 @@ def test_a_second_notice_in_the_same_monthly_cycle_is_refused(flow, db, cipher, 
 
 
 def test_exact_rule_refuses_another_amount(flow, db, cipher, tenant, loan):
-    from hub.upi.mandates import UpiAmountRule
+    from hub.collections.upi.mandates import UpiAmountRule
 
     mandate = new_mandate(db, cipher, tenant, loan, amount="2500", rule=UpiAmountRule.EXACT).mandate
     _approve(flow, mandate)
@@ -232,7 +232,7 @@ def test_the_database_holds_one_live_debit_per_cycle(flow, db, cipher, tenant, l
 
     from sqlalchemy.exc import IntegrityError
 
-    from lms_core.persistence.upi_models import UpiDebit
+    from lms_core.persistence.collections.upi_models import UpiDebit
 
     mandate = new_mandate(db, cipher, tenant, loan).mandate
     _approve(flow, mandate)
@@ -262,7 +262,7 @@ def test_the_database_holds_one_live_debit_per_cycle(flow, db, cipher, tenant, l
 def test_the_daily_job_debits_what_is_due_and_leaves_flagged_cycles(
     flow, db, cipher, tenant, loan, clock, psp_row
 ):
-    from hub.upi.debits import execute_due
+    from hub.collections.upi.debits import execute_due
 
     psp_row.config = {**psp_row.config, "additional_auth_limit": "2000"}
     mandate = new_mandate(db, cipher, tenant, loan).mandate

@@ -14,15 +14,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from connectors.upi_autopay.sandbox_models import RevokeBody
 from hub.collections import mandates as registry
-from hub.errors import Conflict, Unprocessable
-from hub.sandbox.psp_models import RevokeBody
-from hub.upi import repository
-from hub.upi.debits import execute_debit, execute_due, send_notice
-from hub.upi.mandates import cancel_mandate
-from hub.upi.revoke import revoke_pending
-from lms_core.persistence import mandate_repository
-from lms_core.persistence.alert_models import HubAlert
+from hub.collections.upi.debits import execute_debit, execute_due, send_notice
+from hub.collections.upi.mandates import cancel_mandate
+from hub.collections.upi.revoke import revoke_pending
+from hub.platform.errors import Conflict, Unprocessable
+from lms_core.persistence.collections import mandate_repository
+from lms_core.persistence.collections import upi_repository as repository
+from lms_core.persistence.integration.alert_models import HubAlert
 from tests.servicing.helpers import close_days_through
 from tests.upi.conftest import new_mandate
 

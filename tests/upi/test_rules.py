@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from hub.upi.events import EventKind
-from hub.upi.rules import (
+from formats.upi.autopay_events import EventKind
+from hub.collections.upi.rules import (
     CycleView,
     DebitStatus,
     MandateView,

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from connectors.upi_autopay.sandbox_dialects import render
 from hub.collections import mandates as registry
-from hub.sandbox.psp_dialects import render
-from hub.upi import repository
-from hub.upi.debits import execute_debit, send_notice
-from lms_core.persistence.hub_models import InboxItem
-from lms_core.persistence.servicing_models import Repayment
-from lms_core.persistence.upi_models import UpiEventLog
+from hub.collections.upi.debits import execute_debit, send_notice
+from lms_core.persistence.collections import upi_repository as repository
+from lms_core.persistence.collections.upi_models import UpiEventLog
+from lms_core.persistence.integration.models import InboxItem
+from lms_core.persistence.loans.models import Repayment
 from tests.servicing.helpers import close_days_through
 from tests.upi.conftest import new_mandate
 

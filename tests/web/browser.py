@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.api.app import create_app
-from hub.auth.permissions import Role
-from hub.config import Settings, load_settings
-from hub.sandbox.http_app import SandboxServer
+from connectors.sdk.sandbox.http_app import SandboxServer
+from hub.app.api import create_app
+from hub.platform.auth.permissions import Role
+from hub.platform.config import Settings, load_settings
 from tests.db import drop_database, fresh_database
 from tests.factories import TEST_SECRET, make_tenant, make_user
 

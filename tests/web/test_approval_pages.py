@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from hub.auth.permissions import Role
-from lms_core.persistence import approval_repository
+from hub.platform.auth.permissions import Role
+from lms_core.persistence.platform import approval_repository
 from tests.factories import auth_header, make_user
 from tests.servicing.helpers import close_days_through, make_loan, make_product
 from tests.web.conftest import form_token, sign_in

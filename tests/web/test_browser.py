@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.connectors import counterparts as cp
-from hub.outbox import service as outbox
-from hub.outbox.service import DeliveryChannel
-from hub.outbox.worker import DeliveryWorker
-from lms_core.persistence import audit_repository, outbox_repository, tenant_repository
+from hub.integration import counterparts as cp
+from hub.integration.outbox import service as outbox
+from hub.integration.outbox.service import DeliveryChannel
+from hub.integration.outbox.worker import DeliveryWorker
+from lms_core.persistence.integration import outbox_repository
+from lms_core.persistence.platform import audit_repository, tenant_repository
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub.auth.permissions import Role
-from hub.web.formatting import IST
-from lms_core.persistence import audit_repository, outbox_repository
+from hub.platform.auth.permissions import Role
+from hub.platform.web.formatting import IST
+from lms_core.persistence.integration import outbox_repository
+from lms_core.persistence.platform import audit_repository
 from tests.factories import make_user
 from tests.web.conftest import form_token, sign_in
 

@@ -9,7 +9,7 @@ leaving 1,00,000 − 7,884.88 = ₹92,115.12.
 
 from __future__ import annotations
 
-from hub.auth.permissions import Role
+from hub.platform.auth.permissions import Role
 from tests.factories import make_user
 from tests.servicing.helpers import make_loan, make_product
 from tests.web.conftest import sign_in

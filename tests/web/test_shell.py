@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from hub.auth.permissions import Role
-from hub.web.formatting import inr
+from hub.platform.auth.permissions import Role
+from hub.platform.web.formatting import inr
 from tests.factories import make_tenant, make_user
 from tests.web.conftest import PASSWORD, form_token, sign_in
 

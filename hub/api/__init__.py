@@ -1,1 +1,0 @@
-"""The REST API (FastAPI): app factory, dependencies, versioned routers under /api/v1."""

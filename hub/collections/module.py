@@ -1,0 +1,18 @@
+"""The collections rails' manifest: mandates, NACH debits and e-mandates, UPI AutoPay."""
+
+from hub.platform.events import Event
+from hub.platform.manifest import DomainModule, Subscription
+
+MODULE = DomainModule(
+    name="collections",
+    routers=("hub.collections.api:router", "hub.collections.upi.api:router"),
+    pages=("hub.collections.nach.pages", "hub.collections.upi.pages"),
+    templates=("hub.collections.nach", "hub.collections.upi"),
+    tasks=("hub.collections.nach.tasks", "hub.collections.upi.tasks"),
+    inbox_handlers=(
+        "hub.collections.nach.responses",
+        "hub.collections.nach.emandate_batch",
+        "hub.collections.upi.webhooks",
+    ),
+    subscribers=(Subscription(Event.LOAN_CLOSED, "hub.collections.mandates:on_loan_closed"),),
+)

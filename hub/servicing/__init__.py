@@ -1,1 +1,0 @@
-"""Servicing services: load, call the pure core (lms_core.servicing), save. Never commit."""
