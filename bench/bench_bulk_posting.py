@@ -41,8 +41,8 @@ from hub.loans.day_close import run_partition  # noqa: E402
 from hub.platform.tenants import create_tenant  # noqa: E402
 from lms_core.persistence.loans import loan_repository  # noqa: E402
 from lms_core.persistence.platform import tenant_repository  # noqa: E402
-from tests.db import fresh_database  # noqa: E402
-from tests.servicing.helpers import PERSONAL_LOAN  # noqa: E402
+from tests.support.db import fresh_database  # noqa: E402
+from tests.support.loans import PERSONAL_LOAN  # noqa: E402
 
 DB = "sangam_bench_repay"
 TODAY = date(2024, 2, 1)

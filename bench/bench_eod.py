@@ -40,7 +40,7 @@ from hub.platform.db.engine import to_sqlalchemy_url  # noqa: E402
 from hub.platform.db.migrate import alembic_config, current  # noqa: E402
 from hub.platform.eod import runner as eod  # noqa: E402
 from lms_core.persistence.platform import eod_repository, tenant_repository  # noqa: E402
-from tests.db import admin_url  # noqa: E402
+from tests.support.db import admin_url  # noqa: E402
 
 
 def _admin(sql: str) -> None:

@@ -35,7 +35,7 @@ from hub.integration.outbox.service import DeliveryChannel  # noqa: E402
 from hub.integration.outbox.worker import DeliveryWorker  # noqa: E402
 from lms_core.persistence.integration.models import OutboundMessage  # noqa: E402
 from lms_core.persistence.platform import tenant_repository  # noqa: E402
-from tests.db import fresh_database  # noqa: E402
+from tests.support.db import fresh_database  # noqa: E402
 
 
 def partner() -> FastAPI:

@@ -31,7 +31,7 @@ from hub.recon.run import run_reconciliation  # noqa: E402
 from lms_core.persistence.platform import tenant_repository  # noqa: E402
 from lms_core.persistence.recon import run_repository as repository  # noqa: E402
 from lms_core.persistence.recon.recon_repository import copy_rows  # noqa: E402
-from tests.db import fresh_database  # noqa: E402
+from tests.support.db import fresh_database  # noqa: E402
 
 DAY0 = date(2024, 4, 1)
 ACTUAL = ("tenant_id", "account_id", "kind", "line_no", "line_key", "direction", "amount",

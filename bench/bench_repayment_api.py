@@ -35,7 +35,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench import cpu  # noqa: E402
 from bench.bench_bulk_posting import DB, EMI, setup  # noqa: E402
-from tests.factories import TEST_SECRET, make_user, token_for  # noqa: E402
+from tests.support.factories import TEST_SECRET, make_user, token_for  # noqa: E402
 
 BASE_PORT = 8790
 

@@ -40,7 +40,7 @@ from lms_core.loans.classification import AssetClass, classify, days_past_due  #
 from lms_core.loans.loan_day import PlannedInstallment  # noqa: E402
 from lms_core.persistence.loans import loan_repository  # noqa: E402
 from lms_core.terms_json import parse_terms  # noqa: E402
-from tests.servicing.helpers import PERSONAL_LOAN  # noqa: E402
+from tests.support.loans import PERSONAL_LOAN  # noqa: E402
 
 BUSINESS_DATE = date(2025, 6, 1)
 AMOUNTS = ("50000", "100000", "250000", "500000")
@@ -311,7 +311,7 @@ def prepare(url: str, n: int, chunk: int = 50_000) -> None:
 
 
 def main() -> None:
-    from tests.db import fresh_database
+    from tests.support.db import fresh_database
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=100_000)

@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 from hub.app.api import create_app
 from hub.platform.config import load_settings
 from hub.platform.http.deps import get_session
-from tests.db import drop_database, fresh_database
-from tests.factories import TEST_SECRET, make_tenant, make_user
+from tests.support.db import drop_database, fresh_database
+from tests.support.factories import TEST_SECRET, make_tenant, make_user
+
+# Shared fixtures for every folder: clock, cipher, session factory, and the dashboard's
+# (signed-in client, live server, browser).
+pytest_plugins = ["tests.support.fixtures", "tests.support.web", "tests.support.browser"]
 
 
 def unique_db_name(purpose: str) -> str:

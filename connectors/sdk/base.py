@@ -10,7 +10,7 @@ A connector is configured per tenant and counterpart. It declares:
 
 Every connector raises only ``RetriableError`` (try again later) or ``FatalError`` (a
 human must act) from connectors.sdk.transport.errors. ``health()`` is the one method every kind
-shares; each kind adds two or three hooks. ``tests/hub/connector_conformance.py`` gives
+shares; each kind adds two or three hooks. ``tests/connectors/connector_conformance.py`` gives
 every connector the same checks.
 """
 

@@ -5,7 +5,7 @@
 *rejected* (a reason naming the record and the field). A bad record never stops the
 good ones. The effect on each loan is **exactly** what posting the records one by one
 with :func:`hub.loans.repayments.post_repayment` gives (same allocations, excess,
-dues, closure and ledger postings); ``tests/servicing/test_bulk_repayments.py`` checks it.
+dues, closure and ledger postings); ``tests/loans/test_bulk_repayments.py`` checks it.
 
 How it stays fast: the batch is screened with a few set-based queries (loans by id or
 number, known references), the loans are locked in id order and their state loaded in

@@ -8,7 +8,7 @@ dozen set-wise loads, COPY writes) and leaves every other payment to the caller 
 today's result or error.
 
 *Vouch for* means the batched path gives what ``post_repayment`` gives, which
-``tests/servicing/test_repayment_batch.py`` checks: the loan exists and is active, every
+``tests/loans/test_repayment_batch.py`` checks: the loan exists and is active, every
 payment of the loan in the batch is positive, in the loan's currency and valued today,
 and the loan is on the bulk path's fast side (end-of-day through yesterday, no payment
 yet valued today, not NPA, nothing in interest suspense). A payment the batched path

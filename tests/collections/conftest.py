@@ -18,17 +18,10 @@ from connectors.sdk.sandbox.sftp_server import SandboxUser
 from hub.collections.mandates import AccountCipher
 from hub.collections.nach.cycle import NachRuntime
 from hub.integration import counterparts as cp
+from tests.support.clock import FakeClock
 
 PASSWORD = "nach-pw"
 BANK = "sbi_nach"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2024, 2, 1, 3, 0, tzinfo=UTC)  # 08:30 IST
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +35,8 @@ def secrets_cipher() -> cp.Cipher:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(datetime(2024, 2, 1, 3, 0, tzinfo=UTC))  # 08:30 IST
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hub.collections.mandates import MandateIn
 from lms_core.money import D
 from lms_core.persistence.collections.models import AmountRule, MandateKind, PresentationItem
 from lms_core.persistence.loans.models import LoanDue, Repayment
-from tests.servicing.helpers import make_loan
+from tests.support.loans import make_loan
 
 ACCOUNTS = iter(range(10**11, 10**12))
 

@@ -16,7 +16,7 @@ from hub.collections.nach import cycle
 from lms_core.persistence.integration import inbox_repository
 from tests.collections.conftest import BANK
 from tests.collections.helpers import items, loan_with_mandate, repayments
-from tests.servicing.helpers import close_days_through, make_product
+from tests.support.loans import close_days_through, make_product
 
 FEB1 = date(2024, 2, 1)
 LONG_NAME = "Venkata Subramaniam Ramanathan Iyer Krishnamurthy"  # 50 characters

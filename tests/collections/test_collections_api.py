@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.factories import auth_header
-from tests.servicing.helpers import make_loan, make_product
+from tests.support.factories import auth_header
+from tests.support.loans import make_loan, make_product
 
 
 def test_mandate_api_round_trip(client, db, tenant, admin):

@@ -14,7 +14,7 @@ from hub.platform.errors import Conflict
 from lms_core.money import D
 from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.conftest import BANK
-from tests.servicing.helpers import make_loan, make_product
+from tests.support.loans import make_loan, make_product
 
 
 def _emandate(db, tenant, cipher, account: str):

@@ -29,8 +29,8 @@ from lms_core.persistence.integration.models import OutboundMessage
 from tests.collections.conftest import BANK
 from tests.collections.helpers import items, loan_with_mandate
 from tests.collections.test_emandate_batch import _emandate
-from tests.servicing.helpers import close_days_through, make_product
-from tests.servicing.test_lifecycle_prepayment import RULES
+from tests.loans.test_lifecycle_prepayment import RULES
+from tests.support.loans import close_days_through, make_product
 
 UMRN = "HDFC7000000000000077"
 FEB10 = date(2024, 2, 10)

@@ -14,8 +14,8 @@ from hub.platform.errors import Conflict, Unprocessable
 from lms_core.money import D
 from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.helpers import loan_with_mandate
-from tests.servicing.helpers import close_days_through, make_loan, make_product
-from tests.servicing.test_lifecycle_prepayment import RULES
+from tests.loans.test_lifecycle_prepayment import RULES
+from tests.support.loans import close_days_through, make_loan, make_product
 
 UMRN = "HDFC0000000000012345"
 

@@ -19,7 +19,7 @@ from lms_core.persistence.integration import inbox_repository
 from lms_core.persistence.loans import loan_repository
 from tests.collections.conftest import BANK
 from tests.collections.helpers import dues, items, loan_with_mandate, repayments
-from tests.servicing.helpers import balance, close_days_through, make_product
+from tests.support.loans import balance, close_days_through, make_product
 
 UMRN_A = "HDFC7000000000000001"
 UMRN_B = "HDFC7000000000000002"

@@ -14,8 +14,8 @@ from hub.platform.auth.permissions import Role
 from lms_core.persistence.platform import audit_repository
 from tests.collections.helpers import items
 from tests.collections.test_nach_flow import UMRN_A, _round_trip, loan_a  # noqa: F401
-from tests.factories import make_user
-from tests.web.conftest import form_token, sign_in
+from tests.support.factories import make_user
+from tests.support.web import form_token, sign_in
 
 
 @pytest.fixture

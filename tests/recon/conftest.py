@@ -5,22 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 import hub.recon.ingest  # noqa: F401  (registers the statement handlers)
 from hub.integration.inbox.service import InboxWorker
 from lms_core.persistence.integration import counterpart_repository
-from tests.factories import make_tenant
 from tests.recon.helpers import make_account
+from tests.support.factories import make_tenant
 
 NOW = datetime(2024, 4, 10, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def factory(db: Session) -> sessionmaker[Session]:
-    return sessionmaker(
-        bind=db.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
 
 
 @pytest.fixture

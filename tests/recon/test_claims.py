@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from hub.recon.run import run_reconciliation
 from lms_core.persistence.recon import recon_repository as sql
 from lms_core.persistence.recon.models import ReconMatchGroup
-from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
+from tests.support.factories import make_tenant
 
 APR5 = date(2024, 4, 5)
 NO_TOLERANCE = (Decimal("0"), Decimal("0"))

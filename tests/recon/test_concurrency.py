@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from hub.recon.run import run_reconciliation
-from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
+from tests.support.factories import make_tenant
 
 N = 300
 

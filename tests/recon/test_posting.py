@@ -16,9 +16,9 @@ from hub.recon.run import run_reconciliation
 from lms_core.persistence.loans.models import Repayment
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon.models import ReconExpectedItem, ReconMatchGroup
-from tests.factories import make_tenant, make_user, principal_of
 from tests.recon.helpers import add_line, expect, make_account
-from tests.servicing.helpers import make_loan, make_product
+from tests.support.factories import make_tenant, make_user, principal_of
+from tests.support.loans import make_loan, make_product
 
 DAY = date(2024, 2, 5)
 

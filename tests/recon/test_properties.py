@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from hub.recon.run import run_reconciliation
 from lms_core.persistence.recon.models import ReconActualItem, ReconBreak
-from tests.factories import make_tenant
 from tests.recon.helpers import add_line, expect, make_account
+from tests.support.factories import make_tenant
 
 line = st.tuples(
     st.integers(1, 5),  # amount in thousands (few values: collisions and ties happen)

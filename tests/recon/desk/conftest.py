@@ -1,0 +1,1 @@
+"""The break desk's tests use the dashboard fixtures of tests/support (root conftest)."""
