@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 
 from hub.loans import lifecycle as lc
 from hub.loans import settlement, writeoff
+from hub.platform.audit import record as audit
 from hub.platform.auth.permissions import Permission, permissions_of
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, Forbidden, NotFound, SangamError, Unprocessable
-from hub.platform.http.deps import audit
 from lms_core.money import D
 from lms_core.persistence.platform import approval_repository as repo
 from lms_core.persistence.platform.approval_models import (

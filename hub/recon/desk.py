@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.platform.audit import record as audit
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.platform.http.deps import audit
 from lms_core.money import D
 from lms_core.persistence.platform import tenant_repository, user_repository
 from lms_core.persistence.recon import desk_repository as repo

@@ -23,9 +23,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from hub.platform.audit import record as audit
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from hub.platform.http.deps import audit
 from hub.recon.run import post_group
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import desk_repository as repo

@@ -32,9 +32,9 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from hub.platform.audit import record as audit
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
-from hub.platform.http.deps import audit
 from hub.recon.desk import locked_break
 from lms_core.ledger import Journal, credit, debit
 from lms_core.money import D

@@ -4,6 +4,10 @@ A *journal* is one business event (a disbursement, a repayment, a day's accrual)
 *postings* move amounts between accounts. Amounts are signed: a debit is positive, a
 credit negative, so a journal balances when its postings sum to zero **per currency**.
 
+Accounts are the members of :class:`~lms_core.ledger.chart.Account` (the chart, as a
+StrEnum: a typo is an AttributeError, not a silently new account); journals for domain
+events are built by pure functions next to the values (:mod:`lms_core.ledger.servicing`).
+
 Every posting names the *owner* of the exposure it concerns: the lender's own book, a
 co-lender, or a securitisation pool / investor. That makes each lender's and investor's
 view of a loan a query over the same ledger rather than a copy of it.
@@ -16,20 +20,27 @@ postings are the negation of the original's. Nothing here touches a database;
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from lms_core.ledger.chart import (  # the chart, re-exported with the values
+    STANDARD_CHART,
+    Account,
+    AccountType,
+    ChartEntry,
+    ChartOfAccounts,
+)
 from lms_core.money import PAISA, ZERO, Currency, D
 
-
-class AccountType(StrEnum):
-    ASSET = "asset"
-    LIABILITY = "liability"
-    EQUITY = "equity"
-    INCOME = "income"
-    EXPENSE = "expense"
+__all__ = [  # the chart's names, re-exported next to the values
+    "STANDARD_CHART",
+    "Account",
+    "AccountType",
+    "ChartEntry",
+    "ChartOfAccounts",
+]
 
 
 class OwnerKind(StrEnum):
@@ -165,53 +176,3 @@ def reversal(original: Journal, original_id: int, business_date: date, reason: s
         branch_id=original.branch_id,
     )
 
-
-@dataclass(frozen=True, slots=True)
-class ChartEntry:
-    code: str
-    name: str
-    type: AccountType
-
-
-@dataclass(frozen=True, slots=True)
-class ChartOfAccounts:
-    """A tenant's accounts, as data. The standard one is below; tenants may add more."""
-
-    entries: tuple[ChartEntry, ...] = field(default_factory=tuple)
-
-    def codes(self) -> frozenset[str]:
-        return frozenset(e.code for e in self.entries)
-
-
-STANDARD_CHART = ChartOfAccounts(
-    (
-        ChartEntry("LOAN_PRINCIPAL", "Loans: principal outstanding", AccountType.ASSET),
-        ChartEntry("INTEREST_RECEIVABLE", "Interest accrued, not yet due", AccountType.ASSET),
-        ChartEntry("INTEREST_DUE", "Interest billed and due", AccountType.ASSET),
-        ChartEntry("FEES_RECEIVABLE", "Fees and charges due", AccountType.ASSET),
-        ChartEntry("PENAL_RECEIVABLE", "Penal charges due", AccountType.ASSET),
-        ChartEntry("ESCROW_BANK", "Escrow / collection bank account", AccountType.ASSET),
-        ChartEntry("OPERATING_BANK", "Own operating bank account", AccountType.ASSET),
-        ChartEntry("DUE_FROM_PARTNER", "Receivable from co-lenders", AccountType.ASSET),
-        ChartEntry("SUSPENSE_RECEIPTS", "Receipts not yet identified", AccountType.LIABILITY),
-        ChartEntry("BORROWER_ADVANCE", "Excess paid by borrowers, held", AccountType.LIABILITY),
-        ChartEntry("DISBURSEMENT_PAYABLE", "Disbursements awaiting payout", AccountType.LIABILITY),
-        ChartEntry("DUE_TO_PARTNER", "Payable to co-lenders", AccountType.LIABILITY),
-        ChartEntry("DUE_TO_INVESTOR", "Payable to pools / investors", AccountType.LIABILITY),
-        ChartEntry(
-            "THIRD_PARTY_PAYABLE", "Fees collected for third parties", AccountType.LIABILITY
-        ),
-        ChartEntry("TAX_PAYABLE", "GST and taxes collected", AccountType.LIABILITY),
-        ChartEntry(
-            "INTEREST_SUSPENSE", "Interest on NPA loans, not recognised", AccountType.LIABILITY
-        ),
-        ChartEntry("CAPITAL", "Lender's funds", AccountType.EQUITY),
-        ChartEntry("INTEREST_INCOME", "Interest income", AccountType.INCOME),
-        ChartEntry("FEE_INCOME", "Fee income", AccountType.INCOME),
-        ChartEntry("PENAL_INCOME", "Penal charge income", AccountType.INCOME),
-        ChartEntry("RECOVERY_INCOME", "Recoveries on written-off loans", AccountType.INCOME),
-        ChartEntry("WRITE_OFF_EXPENSE", "Loans written off", AccountType.EXPENSE),
-        ChartEntry("WAIVER_EXPENSE", "Amounts waived", AccountType.EXPENSE),
-        ChartEntry("ROUNDING", "Rounding differences", AccountType.EXPENSE),
-    )
-)

@@ -18,11 +18,10 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from hub.platform.audit import record
 from hub.platform.auth.permissions import Permission, permissions_of
 from hub.platform.auth.security import Principal, verify_token
 from hub.platform.errors import Forbidden, Unauthorized
-from hub.platform.observability import request_id_var
-from lms_core.persistence.platform import audit_repository
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -103,24 +102,5 @@ def declared_permission(call: Callable[..., Any]) -> Permission | None:
     return getattr(call, "permission", None)
 
 
-def audit(
-    session: Session,
-    principal: Principal,
-    action: str,
-    entity_type: str,
-    entity_id: Any,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
-    """Record a write in the audit log, in the same transaction as the write."""
-    audit_repository.append(
-        session,
-        principal.tenant_id,
-        principal.username,
-        action,
-        entity_type,
-        str(entity_id),
-        before,
-        after,
-        request_id_var.get(),
-    )
+# Routes record writes with ``audit`` (the same function services use).
+audit = record
