@@ -26,8 +26,8 @@ from hub.integration.inbox.service import InboxWorker  # noqa: E402
 from lms_core.persistence.integration import counterpart_repository  # noqa: E402
 from lms_core.persistence.integration.models import Channel  # noqa: E402
 from lms_core.persistence.platform import tenant_repository  # noqa: E402
-from tests.support.db import fresh_database  # noqa: E402
 from tests.integration.helpers import DOC, KIND, UTR_HEADER, registry_with_utr  # noqa: E402
+from tests.support.db import fresh_database  # noqa: E402
 
 NOW = datetime(2024, 4, 5, 10, 0, tzinfo=UTC)
 

@@ -20,7 +20,6 @@ from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, NotFound
 from hub.platform.http.deps import audit, get_session, require
 from hub.platform.http.schemas import Amount
-from hub.recon import ingest as _handlers  # noqa: F401  (statement handlers on the inbox)
 from hub.recon import queries
 from hub.recon.expected import Direction, ExpectedSource, record_expected
 from hub.recon.run import run_reconciliation

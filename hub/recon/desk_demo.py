@@ -27,7 +27,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-import hub.recon.ingest  # noqa: F401  (registers the statement and UTR-feed handlers)
 from connectors.escrow_bank.sandbox import EscrowBankConfig, EscrowBankSandbox
 from connectors.escrow_bank.sandbox_day import BankState, DisorderMix, Movement, neft_utr
 from connectors.sdk.sandbox.sftp_server import SandboxUser

@@ -7,7 +7,6 @@ Importing this module also registers the statement and UTR-feed inbox handlers
 from __future__ import annotations
 
 from hub.platform.jobs import blueprint, session_factory
-from hub.recon import ingest as _handlers  # noqa: F401  (registers the inbox handlers)
 from hub.recon.run import run_reconciliation
 
 

@@ -175,4 +175,3 @@ def reversal(original: Journal, original_id: int, business_date: date, reason: s
         reverses=original_id,
         branch_id=original.branch_id,
     )
-

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from hub.collections import mandates as registry
 from hub.collections.upi import views
-from hub.collections.upi import webhooks as _webhooks  # noqa: F401  (registers the inbox handler)
 from hub.collections.upi.debits import execute_debit, send_notice
 from hub.collections.upi.mandates import UpiAmountRule, UpiMandateIn, cancel_mandate, create_mandate
 from hub.collections.upi.rules import Recurrence

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from connectors.sdk.sandbox.http_app import SandboxServer
 from connectors.upi_autopay.sandbox import PspSandbox
 from connectors.upi_autopay.signing import Scheme
-from hub.collections.upi import webhooks as _webhooks  # noqa: F401  (registers the inbox handler)
 from hub.collections.upi.debits import execute_due, send_notice
 from hub.collections.upi.mandates import UpiAmountRule, UpiMandateIn, create_mandate
 from hub.collections.upi.psp import PSP_KIND

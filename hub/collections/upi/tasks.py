@@ -6,7 +6,6 @@ clock here: the 24-hour notice is real time.
 
 from __future__ import annotations
 
-from hub.collections.upi import webhooks as _webhooks  # noqa: F401  (registers the inbox handler)
 from hub.collections.upi.debits import execute_due
 from hub.collections.upi.revoke import revoke_pending
 from hub.integration.counterparts import Cipher

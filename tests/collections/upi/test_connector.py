@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from connectors.upi_autopay.connector import UpiAutopayPsp
-from hub.collections.upi import psp as _psp  # noqa: F401  (registers the connector without entry points)
 from tests.connectors.connector_conformance import conformance_suite
 
 TestUpiAutopayPsp = conformance_suite(
