@@ -15,13 +15,14 @@ from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.loans import approvals, prepayments
+from hub.loans import prepayments
+from hub.loans.approvals import ApprovalAction
+from hub.platform.approvals import service as approvals
 from hub.platform.auth.security import Principal
 from hub.platform.errors import SangamError
 from lms_core.loans.status import LoanStatus
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.platform import tenant_repository, user_repository
-from lms_core.persistence.platform.approval_models import ApprovalAction
 
 MAKER, CHECKER = "credit", "admin"
 THOUSAND = Decimal(1000)
@@ -82,7 +83,9 @@ def _settle(session: Session, maker: Principal, checker: Principal, loan_id: int
     principal = prepayments.foreclosure_quote(session, maker.tenant_id, loan_id).principal
     amount = (principal * SHARE / THOUSAND).quantize(Decimal(1), ROUND_DOWN) * THOUSAND
     payload = {"amount": str(amount), "valid_until": None}
-    req = approvals.request(session, maker, ApprovalAction.LOAN_SETTLEMENT, loan_id, payload)
+    req = approvals.request(
+        session, maker, ApprovalAction.LOAN_SETTLEMENT, loan_id, payload, amount=amount
+    )
     approved, outcome = approvals.approve(session, checker, req.id, "demo: terms checked")
     if outcome is None:
         raise SangamError(approved.error or "settlement approval failed")

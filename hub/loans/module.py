@@ -14,6 +14,7 @@ MODULE = DomainModule(
     pages=("hub.loans.pages",),
     templates=("hub.loans",),
     inbox_handlers=("hub.loans.bulk_repayments_inbox",),
+    approval_actions=("hub.loans.approvals:ACTIONS",),
     eod_steps=(
         EodStep(
             "loans.rate_resets",

@@ -3,7 +3,8 @@
 Each business domain (``hub/<domain>/``) ends with a ``module.py`` that declares one
 :class:`DomainModule`: its API routers, its dashboard pages and their templates, the
 modules that declare its durable jobs and its inbox handlers, its in-process event
-subscribers, its end-of-day steps and the permissions it adds. The application lists the
+subscribers, its end-of-day steps, the permissions it adds, the actions it puts under
+maker-checker and its part of the demo business day. The application lists the
 modules once (``hub/modules.py``) and :mod:`hub.platform.registry` reads them; nothing
 registers itself by being imported from somewhere else.
 
@@ -64,6 +65,29 @@ class Subscription:
     target: str
 
 
+class DemoPhase(StrEnum):
+    """When a demo step runs in the demo business day (``sangam demo``)."""
+
+    SETUP = "setup"  # once, after the tenant and the loan book exist (counterparts, data)
+    DAY = "day"  # every business day, before the end-of-day
+    END = "end"  # once, after the last day (files, runs, summaries)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    """One piece of the demo business day: ``target`` is ``"module:function"``.
+
+    The function is called ``fn(ctx: DemoContext)`` (see :mod:`hub.app.demo`) and returns
+    a dict of summary lines (key -> printable value) or None; steps of one phase run by
+    ``order``, then name.
+    """
+
+    name: str
+    phase: DemoPhase
+    order: int
+    target: str
+
+
 @dataclass(frozen=True, slots=True)
 class DomainModule:
     """What one domain contributes; every field is optional."""
@@ -77,3 +101,5 @@ class DomainModule:
     subscribers: tuple[Subscription, ...] = ()
     eod_steps: tuple[EodStep, ...] = ()
     permissions: tuple[str, ...] = ()  # "module:GRANTS": permission -> default roles
+    approval_actions: tuple[str, ...] = ()  # "module:ACTIONS": approvals.ActionSpec values
+    demo_steps: tuple[DemoStep, ...] = ()

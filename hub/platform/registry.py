@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from hub.platform.manifest import DomainModule, EodPhase, EodStep
+from hub.platform.manifest import DemoPhase, DemoStep, DomainModule, EodPhase, EodStep
 
 
 def resolve(target: str) -> Any:
@@ -105,3 +105,25 @@ def permission_grants() -> dict[str, frozenset[str]]:
             for permission, roles in resolve(target).items():
                 grants.setdefault(str(permission), set()).update(str(r) for r in roles)
     return {p: frozenset(r) for p, r in grants.items()}
+
+
+@cache
+def approval_actions() -> dict[str, Any]:
+    """Return every action put under maker-checker, by action name (unique)."""
+    found: dict[str, Any] = {}
+    for m in modules():
+        for target in m.approval_actions:
+            for spec in resolve(target):
+                if spec.action in found:
+                    raise RuntimeError(f"approval action {spec.action!r} declared twice")
+                found[spec.action] = spec
+    return found
+
+
+def demo_steps(phase: DemoPhase) -> tuple[tuple[DemoStep, Callable[..., Any]], ...]:
+    """Return ``phase``'s demo steps with their functions, by (order, name)."""
+    steps = sorted(
+        (s for m in modules() for s in m.demo_steps if s.phase is phase),
+        key=lambda s: (s.order, s.name),
+    )
+    return tuple((s, resolve(s.target)) for s in steps)

@@ -1,95 +1,71 @@
-"""Closing a break by adjustment or write-off, with maker-checker above a threshold.
+"""Closing a break by adjustment or write-off, under maker-checker above a threshold.
 
-A break means the escrow bank and our books disagree. Closing it without a match books
-the difference so they agree again, in one balanced journal whose escrow side follows
-which way they disagree:
-
-==========================================  =====================  ======================
-break                                        bank vs books          escrow posting
-==========================================  =====================  ======================
-actual credit (money in nobody expected)     bank holds more        Dr ESCROW_BANK
-expected debit (a payout that never left)    bank holds more        Dr ESCROW_BANK
-actual debit (money out nobody expected)     bank holds less        Cr ESCROW_BANK
-expected credit (money that never came)      bank holds less        Cr ESCROW_BANK
-==========================================  =====================  ======================
-
-The other side is SUSPENSE_RECEIPTS for an **adjustment** (parked, to be worked: refund,
-re-allocation) or WRITE_OFF_EXPENSE for a **write-off** (accepted in profit and loss).
-
-Maker-checker: a request for an amount at or under the tenant's approval threshold
-(``recon_desk_setting``, default :data:`DEFAULT_THRESHOLD`) is applied at once; above it,
-it waits until a *different* user holding ``recon:approve`` approves (the journal is posted
-then) or rejects it. The maker can never approve their own request (refused here and by a
-CHECK constraint). Every step is audited; the journal's ``external_ref`` is
+What each resolution books is :mod:`lms_core.recon.resolutions` (a balanced journal on
+the escrow account against suspense or expense). Maker-checker is the platform's
+approvals service (action ``recon.resolution``, subject the resolution): a request for an
+amount within the policy's no-checker band (by default up to 10,000.00) is applied at
+once; above it, it waits until a *different* user holding ``recon:approve`` approves (the
+journal is posted then) or rejects it. The desk's "approval threshold" is that policy,
+shown and set as one figure. Every step is audited; the journal's ``external_ref`` is
 ``recon-resolution:<id>`` so it is posted once.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from hub.platform.approvals import service as approvals
+from hub.platform.approvals.service import ActionContext, ActionSpec, Outcome
 from hub.platform.audit import record as audit
+from hub.platform.auth.permissions import Permission
 from hub.platform.auth.security import Principal
-from hub.platform.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from hub.recon.desk import locked_break
-from lms_core.ledger import Journal, credit, debit
+from lms_core.approvals import Band
 from lms_core.money import D
 from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import desk_repository as repo
-from lms_core.persistence.recon.desk_models import (
-    ReconResolution,
+from lms_core.persistence.recon.desk_models import ReconResolution
+from lms_core.persistence.recon.models import BreakStatus, ReconBreak
+from lms_core.recon.resolutions import (
+    ReasonCode,
     ResolutionKind,
     ResolutionStatus,
+    resolution_journal,
 )
-from lms_core.persistence.recon.models import BreakStatus, ReconBreak
 
+ACTION = "recon.resolution"
 DEFAULT_THRESHOLD = D("10000.00")
-ESCROW = "ESCROW_BANK"
-COUNTER_ACCOUNT = {
-    ResolutionKind.ADJUSTMENT: "SUSPENSE_RECEIPTS",
-    ResolutionKind.WRITE_OFF: "WRITE_OFF_EXPENSE",
-}
-# (side, direction) -> True when the bank holds more than our books
-_BANK_HOLDS_MORE = {
-    ("actual", "credit"): True,
-    ("expected", "debit"): True,
-    ("actual", "debit"): False,
-    ("expected", "credit"): False,
-}
+PAISA = D("0.01")
 
 
-class ReasonCode(StrEnum):
-    """Why a difference is booked rather than matched (shown on reports and journals)."""
-
-    BANK_CHARGES = "bank_charges"
-    ROUNDING = "rounding"
-    UNIDENTIFIED_CREDIT = "unidentified_credit"
-    DUPLICATE_CREDIT = "duplicate_credit"
-    SHORT_RECEIPT = "short_receipt"
-    PAYOUT_NOT_EXECUTED = "payout_not_executed"
-    TIMING_DIFFERENCE = "timing_difference"
-    OTHER = "other"
+def _bands(threshold: Decimal) -> tuple[Band, ...]:
+    """A threshold T means: done at once up to T, one checker above it."""
+    return (Band(D(0), 0), Band(threshold + PAISA, 1))
 
 
 def approval_threshold(session: Session, tenant_id: int) -> Decimal:
-    setting = repo.desk_setting(session, tenant_id)
-    return setting.approval_threshold if setting else DEFAULT_THRESHOLD
+    """The largest amount applied without a checker (from the approvals policy)."""
+    policy = approvals.policy_of(session, tenant_id, ACTION)
+    if not policy.dual_control:
+        return D("999999999999999999.99")
+    checked = [b.min_amount for b in policy.bands if b.checkers > 0]
+    return (min(checked) - PAISA) if checked else D("999999999999999999.99")
 
 
 def set_approval_threshold(session: Session, who: Principal, threshold: Decimal) -> Decimal:
     """Set the tenant's threshold (>= 0, paise); raises Unprocessable."""
     value = D(threshold)
-    if value < 0 or value != value.quantize(D("0.01")):
+    if value < 0 or value != value.quantize(PAISA):
         raise Unprocessable(
             "threshold refused", problems=[FieldProblem("approval_threshold", f"{value}")]
         )
     before = str(approval_threshold(session, who.tenant_id))
-    repo.set_threshold(session, who.tenant_id, value, who.username)
+    approvals.set_policy(session, who, ACTION, True, _bands(value))
     audit(
         session,
         who,
@@ -100,24 +76,6 @@ def set_approval_threshold(session: Session, who: Principal, threshold: Decimal)
         {"threshold": str(value)},
     )
     return value
-
-
-def resolution_journal(
-    brk: ReconBreak, kind: ResolutionKind, amount: Decimal, on: date, resolution_id: int
-) -> Journal:
-    """Return the balanced journal that books ``amount`` of ``brk`` (see the table above)."""
-    other = COUNTER_ACCOUNT[kind]
-    if _BANK_HOLDS_MORE[(brk.side, brk.direction)]:
-        postings = (debit(ESCROW, amount), credit(other, amount))
-    else:
-        postings = (debit(other, amount), credit(ESCROW, amount))
-    return Journal(
-        kind=f"recon_{kind}",
-        business_date=on,
-        postings=postings,
-        description=f"reconciliation break {brk.id}: {kind} ({brk.reason})",
-        external_ref=f"recon-resolution:{resolution_id}",
-    )
 
 
 def _validated(kind: str, reason_code: str, amount: Decimal | None, brk: ReconBreak):
@@ -143,7 +101,10 @@ def _validated(kind: str, reason_code: str, amount: Decimal | None, brk: ReconBr
 
 def _apply(session: Session, res: ReconResolution, brk: ReconBreak, by: str) -> None:
     today = tenant_repository.business_date(session, res.tenant_id)
-    journal = resolution_journal(brk, ResolutionKind(res.kind), res.amount, today, res.id)
+    journal = resolution_journal(
+        break_id=brk.id, side=brk.side, direction=brk.direction, reason=brk.reason,
+        kind=ResolutionKind(res.kind), amount=res.amount, on=today, resolution_id=res.id,
+    )  # fmt: skip
     res.journal_id = ledger_repository.post(session, res.tenant_id, journal, by).journal_id
     res.status = ResolutionStatus.APPLIED
     brk.status, brk.resolution = BreakStatus.RESOLVED, res.kind
@@ -171,7 +132,6 @@ def request_resolution(
     if any(r.status == ResolutionStatus.PENDING for r in repo.resolutions(session, brk.id)):
         raise Conflict(f"break {brk.id} already has a request waiting for approval")
     kind_value, value = _validated(kind, reason_code, amount, brk)
-    needs_checker = value > approval_threshold(session, who.tenant_id)
     res = repo.add_resolution(
         session,
         tenant_id=who.tenant_id,
@@ -183,7 +143,10 @@ def request_resolution(
         status=ResolutionStatus.PENDING,
         maker=who.username,
     )
-    if not needs_checker:
+    if approvals.needs_checker(session, who.tenant_id, ACTION, value):
+        payload = {"break_id": brk.id, "kind": res.kind, "amount": str(value)}
+        approvals.request(session, who, ACTION, res.id, payload, amount=value)
+    else:
         _apply(session, res, brk, who.username)
     after = {"kind": res.kind, "amount": str(value), "reason": reason_code, "status": res.status}
     audit(session, who, "recon.resolution.request", "recon_resolution", res.id, None, after)
@@ -196,8 +159,6 @@ def _pending(session: Session, who: Principal, resolution_id: int) -> ReconResol
         raise NotFound(f"no resolution request {resolution_id}")
     if res.status != ResolutionStatus.PENDING:
         raise Conflict(f"resolution request {res.id} is {res.status}, not pending")
-    if res.maker == who.username:
-        raise Forbidden(f"{who.username} made request {res.id}; a second user must decide it")
     return res
 
 
@@ -212,33 +173,57 @@ def approve(
     brk = locked_break(session, who.tenant_id, res.break_id)
     if brk.status != BreakStatus.OPEN:
         raise Conflict(f"break {brk.id} is {brk.status} now; reject the request instead")
-    res.checker, res.decided_at, res.decision_note = who.username, datetime.now(UTC), note
-    _apply(session, res, brk, who.username)
-    after = {"status": res.status, "journal_id": res.journal_id}
-    audit(
-        session,
-        who,
-        "recon.resolution.approve",
-        "recon_resolution",
-        res.id,
-        {"status": "pending"},
-        after,
-    )
+    req = approvals.pending_on(session, who.tenant_id, "recon_resolution", res.id)
+    approvals.approve(session, who, req.id, note)
     return res
 
 
 def reject(session: Session, who: Principal, resolution_id: int, note: str = "") -> ReconResolution:
     """Reject a pending request as checker (the break stays open); return it."""
     res = _pending(session, who, resolution_id)
-    res.checker, res.decided_at, res.decision_note = who.username, datetime.now(UTC), note
-    res.status = ResolutionStatus.REJECTED
-    audit(
-        session,
-        who,
-        "recon.resolution.reject",
-        "recon_resolution",
-        res.id,
-        {"status": "pending"},
-        {"status": res.status},
-    )
+    req = approvals.pending_on(session, who.tenant_id, "recon_resolution", res.id)
+    approvals.reject(session, who, req.id, note if len(note.strip()) >= 3 else "rejected")
     return res
+
+
+# --- the action, as the approvals service runs it ---------------------------------------------
+
+
+def _lock(session: Session, tenant_id: int, subject_id: str) -> str:
+    res = repo.lock_resolution(session, tenant_id, int(subject_id))
+    if res is None:
+        raise NotFound(f"no resolution request {subject_id}")
+    return f"resolution {res.id} of break {res.break_id}"
+
+
+def _execute(session: Session, ctx: ActionContext) -> Outcome:
+    res = repo.lock_resolution(session, ctx.tenant_id, int(ctx.subject_id))
+    brk = locked_break(session, ctx.tenant_id, res.break_id)
+    if brk.status != BreakStatus.OPEN:
+        raise Conflict(f"break {brk.id} is {brk.status} now")
+    res.checker, res.decided_at, res.decision_note = ctx.actor, datetime.now(UTC), ctx.comment
+    _apply(session, res, brk, ctx.actor)
+    return Outcome(f"journal:{res.journal_id}", res)
+
+
+def _on_reject(session: Session, ctx: ActionContext) -> None:
+    res = repo.lock_resolution(session, ctx.tenant_id, int(ctx.subject_id))
+    res.checker, res.decided_at, res.decision_note = ctx.actor, datetime.now(UTC), ctx.comment
+    res.status = ResolutionStatus.REJECTED
+
+
+ACTIONS = (
+    ActionSpec(
+        action=ACTION,
+        subject_type="recon_resolution",
+        permission=Permission.RECON_APPROVE,
+        maker_permission=Permission.RECON_RESOLVE,
+        audit_action="recon.resolution.approve",
+        execute=_execute,
+        lock_subject=_lock,
+        default_bands=_bands(DEFAULT_THRESHOLD),
+        on_reject=_on_reject,
+        link="/ui/recon/breaks/{break_id}",
+        dry_run=False,  # the resolution row is written first; its checks ran already
+    ),
+)

@@ -9,4 +9,5 @@ MODULE = DomainModule(
     templates=("hub.recon",),
     tasks=("hub.recon.tasks",),
     inbox_handlers=("hub.recon.ingest",),
+    approval_actions=("hub.recon.desk_resolution:ACTIONS",),
 )

@@ -23,12 +23,11 @@ from hub.platform.web.render import render
 from hub.recon import desk, desk_export, desk_match, desk_resolution, desk_summary
 from hub.recon.desk import QueueFilter, RootCause
 from hub.recon.desk_api import queue_filter
-from hub.recon.desk_resolution import ReasonCode
 from lms_core.money import D
 from lms_core.persistence.platform import user_repository
 from lms_core.persistence.recon import desk_repository as repo
-from lms_core.persistence.recon.desk_models import ResolutionKind
 from lms_core.recon.breaks import BreakReason
+from lms_core.recon.resolutions import ReasonCode, ResolutionKind
 
 router = APIRouter()
 NAV = (

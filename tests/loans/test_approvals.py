@@ -243,14 +243,19 @@ def test_policy_off_executes_at_once_and_only_a_tenant_admin_changes_it(client, 
     maker_h, _, _, _ = _managers(db, tenant)
     admin_h = auth_header(admin, tenant)
     policy_url = "/api/v1/approvals/policy"
-    assert client.get(policy_url, headers=maker_h).json() == {
+    assert client.get(policy_url, headers=maker_h).json() == {  # every domain's actions
         "loan.writeoff": True,
         "loan.settlement": True,
+        "recon.resolution": True,
     }
     off = {"dual_control": False}
     assert client.put(f"{policy_url}/loan.writeoff", json=off, headers=maker_h).status_code == 403
     changed = client.put(f"{policy_url}/loan.writeoff", json=off, headers=admin_h)
-    assert changed.json() == {"loan.writeoff": False, "loan.settlement": True}
+    assert changed.json() == {
+        "loan.writeoff": False,
+        "loan.settlement": True,
+        "recon.resolution": True,
+    }
     done = client.post(
         f"/api/v1/loans/{loan.id}/write-off", json={"reason": "fraud"}, headers=maker_h
     )

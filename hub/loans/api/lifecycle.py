@@ -9,8 +9,9 @@ views ``loan:read``; prepayment, foreclosure, recovery and settlement payment
 Dual control: when the tenant's approval policy puts write-off or settlement terms under
 dual control (the default), the POST answers **202** with the pending approval request
 instead of doing it; a second user approves it under ``/approvals``
-(:mod:`hub.loans.approvals`). The request is checked first, so what the action would
-refuse is still refused at once (404 / 409 / 422), and so is a second pending request.
+(:mod:`hub.platform.approvals.service`, actions in :mod:`hub.loans.approvals`). The
+request is checked first, so what the action would refuse is still refused at once
+(404 / 409 / 422), and so is a second pending request.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from hub.loans import approvals, prepayments, settlement, writeoff
 from hub.loans import lifecycle as lc
+from hub.loans import prepayments, settlement, writeoff
+from hub.loans.approvals import ApprovalAction
 from hub.loans.repayments import Channel
 from hub.loans.restructure import RestructureIn, restructure_loan
+from hub.platform.approvals import service as approvals
 from hub.platform.auth.permissions import Permission
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, NotFound
@@ -36,9 +39,9 @@ from hub.platform.http.schemas import Amount, Rate
 from hub.platform.idempotency import IdempotencyGuard, idempotency_guard
 from lms_core.loans.product import PrepaymentPolicy
 from lms_core.loans.status import LoanStatus
+from lms_core.money import D
 from lms_core.persistence.loans import lifecycle_repository, loan_repository
 from lms_core.persistence.loans.lifecycle_models import LoanChange
-from lms_core.persistence.platform.approval_models import ApprovalAction
 
 router = APIRouter(tags=["loan life-cycle"])
 DUAL_CONTROL = {202: {"description": "Under dual control: the pending approval request"}}
@@ -173,10 +176,12 @@ def _under_dual_control(
 ) -> JSONResponse | None:
     """Return the 202 with a new pending request when ``action`` needs a checker, else None."""
     p = guard.principal
-    if not approvals.needs_checker(guard.session, p.tenant_id, action):
+    payload = body.model_dump(mode="json")
+    amount = D(payload["amount"]) if payload.get("amount") else None
+    if not approvals.needs_checker(guard.session, p.tenant_id, action, amount):
         return None
-    req = approvals.request(guard.session, p, action, loan_id, body.model_dump(mode="json"))
-    return guard.respond(202, approvals.view(req))
+    req = approvals.request(guard.session, p, action, loan_id, payload, amount=amount)
+    return guard.respond(202, approvals.view(guard.session, req))
 
 
 @router.post(

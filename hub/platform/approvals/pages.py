@@ -1,6 +1,6 @@
-"""Dual control page: loan actions waiting for a second user, with approve / reject.
+"""Dual control page: actions of every domain waiting for checkers, with approve / reject.
 
-The page calls the same service as the API (:mod:`hub.loans.approvals`), which checks
+The page calls the same service as the API (:mod:`hub.platform.approvals.service`), which checks
 the four eyes and the action's permission and audits every decision. An approval the
 action refuses on execution is kept ``failed`` and shown as a flash message; other
 refusals (own request, no longer pending) leave nothing written.
@@ -14,14 +14,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
 
-from hub.loans import approvals
+from hub.platform import registry
+from hub.platform.approvals import service as approvals
 from hub.platform.auth.permissions import Permission
 from hub.platform.errors import SangamError
 from hub.platform.web.deps import PageContext, page_user
 from hub.platform.web.nav import NavEntry, Section
 from hub.platform.web.render import render
+from lms_core.approvals import ApprovalStatus
 from lms_core.persistence.platform import approval_repository
-from lms_core.persistence.platform.approval_models import ApprovalStatus
 
 router = APIRouter()
 NAV = (NavEntry("Approvals", "/ui/approvals", Permission.LOAN_READ, Section.LOANS, 40),)
@@ -42,9 +43,11 @@ def _attempt(ctx: PageContext, action: Callable[[], Any], done: str) -> Response
 
 @router.get("/approvals")
 def pending(ctx: PageContext = Depends(READ)) -> Response:
-    rows = approval_repository.requests(ctx.session, ctx.tenant_id, status=ApprovalStatus.PENDING)
+    found = approval_repository.requests(ctx.session, ctx.tenant_id, status=ApprovalStatus.PENDING)
+    rows = approvals.views(ctx.session, found)
     policy = approvals.policy(ctx.session, ctx.tenant_id)
-    deciding = {str(a) for a, spec in approvals.ACTIONS.items() if ctx.can(spec.permission)}
+    specs = registry.approval_actions()
+    deciding = {a for a, spec in specs.items() if ctx.can(spec.permission)}
     return render(ctx, "approvals/pending.html", rows=rows, policy=policy, deciding=deciding)
 
 
@@ -57,8 +60,11 @@ def approve(request_id: int, ctx: PageContext = Depends(READ)) -> Response:
     except SangamError as exc:
         savepoint.rollback()
         return ctx.redirect(BACK, flash=("error", exc.detail))
-    if outcome is None:  # kept as failed: the decision and the error are recorded
+    if req.status == ApprovalStatus.FAILED:  # the decision and the error are recorded
         return ctx.redirect(BACK, flash=("error", f"request {req.id} failed: {req.error}"))
+    if outcome is None:
+        done = f"request {req.id}: your approval is recorded; {req.required} are needed"
+        return ctx.redirect(BACK, flash=("ok", done))
     return ctx.redirect(BACK, flash=("ok", f"request {req.id} approved: {req.result_ref}"))
 
 

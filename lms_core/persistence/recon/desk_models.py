@@ -5,35 +5,22 @@ root cause, resolution). These tables hold the rest:
 
 * ``recon_break_comment``: a note on a break, by whom and when; append only.
 * ``recon_resolution``: a request to close a break by an *adjustment* (to suspense) or a
-  *write-off* (to expense), with a reason code and an amount. At or under the tenant's
-  approval threshold it is ``applied`` at once; above it it waits ``pending`` until a
-  second user (not the maker) approves or rejects it (maker-checker). ``journal_id`` is
+  *write-off* (to expense), with a reason code and an amount. Within the tenant's
+  policy for ``recon.resolution`` it is ``applied`` at once; above it it waits
+  ``pending`` until the approvals service's checkers approve or reject it. ``journal_id`` is
   the balanced ledger journal the applied request posted. At most one pending request
   per break (partial unique index).
-* ``recon_desk_setting``: the tenant's desk policy; today the approval threshold.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_core.persistence.base import Base, CreatedAt
-
-
-class ResolutionKind(StrEnum):
-    ADJUSTMENT = "adjustment"  # book the difference to suspense, to be worked later
-    WRITE_OFF = "write_off"  # accept the difference in profit and loss
-
-
-class ResolutionStatus(StrEnum):
-    PENDING = "pending"  # waiting for a second user's approval
-    APPLIED = "applied"
-    REJECTED = "rejected"
 
 
 class ReconBreakComment(CreatedAt, Base):
@@ -73,10 +60,3 @@ class ReconResolution(CreatedAt, Base):
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"), default=None)
-
-
-class ReconDeskSetting(Base):
-    __tablename__ = "recon_desk_setting"
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
-    approval_threshold: Mapped[Decimal]
-    updated_by: Mapped[str] = mapped_column(String(100))

@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from lms_core.persistence.recon.desk_models import (
     ReconBreakComment,
-    ReconDeskSetting,
     ReconResolution,
-    ResolutionStatus,
 )
 from lms_core.persistence.recon.models import (
     ReconAccount,
@@ -32,6 +30,7 @@ from lms_core.persistence.recon.models import (
     ReconRun,
     ReconSuggestion,
 )
+from lms_core.recon.resolutions import ResolutionStatus
 
 
 @dataclass(frozen=True)
@@ -250,21 +249,6 @@ def pending_resolutions(session: Session, tenant_id: int, limit: int = 200):
         ReconResolution.status == ResolutionStatus.PENDING,
     )
     return list(session.scalars(stmt.order_by(ReconResolution.id).limit(limit)))
-
-
-def desk_setting(session: Session, tenant_id: int) -> ReconDeskSetting | None:
-    return session.get(ReconDeskSetting, tenant_id)
-
-
-def set_threshold(session: Session, tenant_id: int, threshold: Decimal, by: str) -> None:
-    row = session.get(ReconDeskSetting, tenant_id, with_for_update=True)
-    if row is None:
-        session.add(
-            ReconDeskSetting(tenant_id=tenant_id, approval_threshold=threshold, updated_by=by)
-        )
-    else:
-        row.approval_threshold, row.updated_by = threshold, by
-    session.flush()
 
 
 # --- summary -------------------------------------------------------------------------------
