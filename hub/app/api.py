@@ -9,7 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app.web import install_web
@@ -18,6 +17,7 @@ from hub.platform.config import Settings
 from hub.platform.errors import SangamError, ServiceUnavailable
 from hub.platform.http.middleware import RequestContext
 from hub.platform.observability import REGISTRY, request_id_var
+from lms_core.persistence.platform import health_repository
 
 log = logging.getLogger("sangam.api")
 PROBLEM = "application/problem+json"
@@ -104,7 +104,7 @@ def _install_probes(app: FastAPI) -> None:
     def ready() -> dict[str, str]:
         try:
             with app.state.session_factory() as session:
-                session.execute(text("select 1"))
+                health_repository.ping(session)
         except Exception as exc:  # any failure means not ready
             raise ServiceUnavailable(f"database not reachable: {type(exc).__name__}") from None
         return {"status": "ready"}

@@ -90,7 +90,7 @@ def list_mandates(
     kind: MandateKind | None = None,
     limit: int = Query(100, le=500),
     offset: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = READ,
 ) -> list[MandateOut]:
     rows = mandate_repository.list_mandates(
@@ -107,7 +107,9 @@ def list_mandates(
 
 @router.get("/mandates/{mandate_id}", response_model=MandateOut, summary="A mandate + history")
 def get_mandate(
-    mandate_id: int, session: Session = Depends(get_session), principal: Principal = READ
+    mandate_id: int,
+    session: Session = Depends(get_session, scope="function"),
+    principal: Principal = READ,
 ) -> MandateOut:
     mandate = svc.get(session, principal.tenant_id, mandate_id)
     return _out(mandate, svc.history(session, principal.tenant_id, mandate_id))
@@ -117,7 +119,7 @@ def get_mandate(
 def create_mandate(
     body: MandateCreate,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = WRITE,
 ) -> MandateOut:
     cipher = AccountCipher.from_settings(request.app.state.settings)
@@ -138,7 +140,7 @@ def create_mandate(
 def cancel_mandate(
     mandate_id: int,
     body: CancelIn,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = WRITE,
 ) -> MandateOut:
     mandate = svc.cancel(session, principal.tenant_id, mandate_id, body.reason, principal.username)
@@ -173,7 +175,7 @@ class PresentationOut(BaseModel):
 def list_presentations(
     limit: int = Query(60, le=500),
     offset: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = READ,
 ) -> list[PresentationOut]:
     rows = nach_repository.presentation_summaries(
@@ -208,7 +210,9 @@ class BounceReasonOut(BaseModel):
 
 @router.get("/nach/bounce-reasons", response_model=list[BounceReasonOut], summary="Returns")
 def bounce_reasons(
-    since: date | None = None, session: Session = Depends(get_session), principal: Principal = READ
+    since: date | None = None,
+    session: Session = Depends(get_session, scope="function"),
+    principal: Principal = READ,
 ) -> list[BounceReasonOut]:
     rows = nach_repository.bounce_reasons(session, principal.tenant_id, since)
     return [BounceReasonOut(reason_code=c, count=n, amount=a) for c, n, a in rows]
@@ -230,6 +234,8 @@ class AwaitingOut(BaseModel):
     response_model=list[AwaitingOut],
     summary="Returned debits scheduled to be presented again",
 )
-def awaiting(session: Session = Depends(get_session), principal: Principal = READ) -> list:
+def awaiting(
+    session: Session = Depends(get_session, scope="function"), principal: Principal = READ
+) -> list:
     rows = nach_repository.scheduled_representations(session, principal.tenant_id)
     return [AwaitingOut.model_validate(i, from_attributes=True) for i in rows]

@@ -1,7 +1,7 @@
 """The collections rails' manifest: mandates, NACH debits and e-mandates, UPI AutoPay."""
 
 from hub.platform.events import Event
-from hub.platform.manifest import DomainModule, Subscription
+from hub.platform.manifest import DemoPhase, DemoStep, DomainModule, Subscription
 
 MODULE = DomainModule(
     name="collections",
@@ -15,4 +15,11 @@ MODULE = DomainModule(
         "hub.collections.upi.webhooks",
     ),
     subscribers=(Subscription(Event.LOAN_CLOSED, "hub.collections.mandates:on_loan_closed"),),
+    demo_steps=(
+        DemoStep("collections.nach", DemoPhase.DAY, 200, "hub.collections.nach.demo:day_step"),
+        DemoStep("collections.upi", DemoPhase.DAY, 210, "hub.collections.upi.demo:day_step"),
+        DemoStep(
+            "collections.summary", DemoPhase.END, 200, "hub.collections.upi.demo:summary_step"
+        ),
+    ),
 )

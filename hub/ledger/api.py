@@ -7,7 +7,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.platform.auth.permissions import Permission
@@ -19,7 +18,6 @@ from lms_core.ledger import OWN_BOOK, Journal, Posting, UnbalancedJournalError
 from lms_core.money import Currency
 from lms_core.persistence.ledger import ledger_repository as repo
 from lms_core.persistence.platform import tenant_repository
-from lms_core.persistence.platform.models import LedgerAccount
 
 router = APIRouter(tags=["ledger"])
 
@@ -90,13 +88,9 @@ def _journal_out(journal_id: int, journal: Journal) -> JournalOut:
 @router.get("/ledger/accounts", response_model=list[AccountOut], summary="Chart of accounts")
 def accounts(
     principal: Principal = Depends(require(Permission.LEDGER_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[AccountOut]:
-    rows = session.scalars(
-        select(LedgerAccount)
-        .where(LedgerAccount.tenant_id == principal.tenant_id)
-        .order_by(LedgerAccount.code)
-    )
+    rows = repo.accounts(session, principal.tenant_id)
     return [AccountOut(code=a.code, name=a.name, type=a.type) for a in rows]
 
 
@@ -109,7 +103,7 @@ def accounts(
 def post_journal(
     body: JournalIn,
     principal: Principal = Depends(require(Permission.LEDGER_POST)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> JournalOut:
     today = tenant_repository.business_date(session, principal.tenant_id)
     journal = Journal(
@@ -150,7 +144,7 @@ def post_journal(
 def get_journal(
     journal_id: int,
     principal: Principal = Depends(require(Permission.LEDGER_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> JournalOut:
     try:
         return _journal_out(journal_id, repo.load(session, principal.tenant_id, journal_id))
@@ -168,7 +162,7 @@ def reverse_journal(
     journal_id: int,
     body: ReverseIn,
     principal: Principal = Depends(require(Permission.LEDGER_REVERSE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> JournalOut:
     today = tenant_repository.business_date(session, principal.tenant_id)
     try:
@@ -199,7 +193,7 @@ def balances(
     owner: str | None = None,
     loan_id: int | None = None,
     principal: Principal = Depends(require(Permission.LEDGER_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[BalanceOut]:
     when = as_of or tenant_repository.business_date(session, principal.tenant_id)
     rows = repo.balances(

@@ -40,7 +40,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -121,13 +120,13 @@ def _reserve_keys(session, tenant_id: int, client: str, requests) -> list[int]:
         return todo
     savepoint = session.begin_nested()
     try:
-        session.execute(text(f"set local lock_timeout = '{IN_FLIGHT_WAIT}'"))
+        idempotency_repository.set_lock_timeout(session, IN_FLIGHT_WAIT)
         reserved = idempotency_repository.reserve_many(session, tenant_id, client, keys, hashes)
     except OperationalError:
         savepoint.rollback()  # also undoes the SET LOCAL
         return [i for i in todo if requests[i].key is None]
     savepoint.commit()
-    session.execute(text("set local lock_timeout = default"))
+    idempotency_repository.set_lock_timeout(session, None)
     return [i for i in todo if requests[i].key is None or requests[i].key in reserved]
 
 

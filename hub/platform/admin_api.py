@@ -54,7 +54,7 @@ class AuditOut(BaseModel):
 @router.get("/users", response_model=list[UserOut], summary="Users of my tenant")
 def list_users(
     principal: Principal = Depends(require(Permission.USER_ADMIN)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[UserOut]:
     return [
         UserOut(id=u.id, username=u.username, full_name=u.full_name, roles=u.roles, active=u.active)
@@ -66,7 +66,7 @@ def list_users(
 def create_user(
     body: UserIn,
     principal: Principal = Depends(require(Permission.USER_ADMIN)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> UserOut:
     if user_repository.by_username(session, principal.tenant_id, body.username):
         raise Conflict(f"user {body.username!r} exists")
@@ -91,7 +91,7 @@ def create_user(
 @router.get("/business-date", response_model=BusinessDateOut, summary="My tenant's business date")
 def business_date(
     principal: Principal = Depends(require(Permission.AUTHENTICATED)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> BusinessDateOut:
     return BusinessDateOut(
         tenant=principal.tenant_code,
@@ -106,7 +106,7 @@ def audit_log(
     limit: int = 100,
     offset: int = 0,
     principal: Principal = Depends(require(Permission.AUDIT_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[AuditOut]:
     rows = audit_repository.entries(
         session,

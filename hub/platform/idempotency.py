@@ -17,7 +17,7 @@ Use in an endpoint::
     @router.post("/things", status_code=201)
     def create(body: ThingIn,
                guard: IdempotencyGuard = Depends(idempotency_guard(Permission.X)),
-               session: Session = Depends(get_session)):
+               session: Session = Depends(get_session, scope="function")):
         if guard.replay is not None:
             return guard.replay
         ...
@@ -35,11 +35,9 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from hub.platform.auth.permissions import Permission
 from hub.platform.auth.security import Principal
 from hub.platform.errors import Conflict, Unprocessable
 from hub.platform.http.deps import get_session, require
@@ -96,13 +94,13 @@ def begin(
 def _reserve(session: Session, tenant_id: int, client: str, key: str, fingerprint: str) -> bool:
     savepoint = session.begin_nested()
     try:
-        session.execute(text(f"set local lock_timeout = '{IN_FLIGHT_WAIT}'"))
+        idempotency_repository.set_lock_timeout(session, IN_FLIGHT_WAIT)
         reserved = idempotency_repository.reserve(session, tenant_id, client, key, fingerprint)
     except OperationalError:
         savepoint.rollback()  # also undoes the SET LOCAL
         raise Conflict(f"a request with {HEADER} {key!r} is in flight; retry later") from None
     savepoint.commit()
-    session.execute(text("set local lock_timeout = default"))
+    idempotency_repository.set_lock_timeout(session, None)
     return reserved
 
 
@@ -141,13 +139,13 @@ async def _fingerprint(request: Request) -> str:
     return request_hash(request.method, request.url.path, await request.body())
 
 
-def idempotency_guard(permission: Permission) -> Callable[..., IdempotencyGuard]:
+def idempotency_guard(permission: str) -> Callable[..., IdempotencyGuard]:
     """Return a dependency that checks ``permission`` and handles ``Idempotency-Key``."""
 
     def dependency(
         request: Request,
         principal: Principal = Depends(require(permission)),
-        session: Session = Depends(get_session),
+        session: Session = Depends(get_session, scope="function"),
         fingerprint: str = Depends(_fingerprint),
     ) -> IdempotencyGuard:
         key = request.headers.get(HEADER)

@@ -93,6 +93,7 @@ class DomainModule:
     """What one domain contributes; every field is optional."""
 
     name: str
+    public: tuple[str, ...] = ()  # modules (or packages) other domains may import
     routers: tuple[str, ...] = ()  # "module:router", mounted under /api/v1
     pages: tuple[str, ...] = ()  # page modules exporting ``router`` and ``NAV``
     templates: tuple[str, ...] = ()  # packages holding a ``templates/`` folder

@@ -52,7 +52,7 @@ class ExpectedIn(BaseModel):
 
 @router.get("/accounts", summary="Escrow accounts under reconciliation")
 def list_accounts(
-    principal: Principal = Depends(READ), session: Session = Depends(get_session)
+    principal: Principal = Depends(READ), session: Session = Depends(get_session, scope="function")
 ) -> list[dict[str, Any]]:
     return [queries.account_out(a) for a in repository.accounts(session, principal.tenant_id)]
 
@@ -61,7 +61,7 @@ def list_accounts(
 def create_account(
     body: AccountIn,
     principal: Principal = Depends(RESOLVE),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     if repository.account_by_no(session, principal.tenant_id, body.account_no):
         raise Conflict(f"account {body.account_no} is already registered")
@@ -81,7 +81,7 @@ def create_account(
 def create_expected(
     body: ExpectedIn,
     principal: Principal = Depends(RESOLVE),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     item = record_expected(
         session,
@@ -108,7 +108,7 @@ def list_expected(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     rows = repository.list_expected(
         session,
@@ -126,7 +126,7 @@ def list_statements(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     rows = repository.list_statements(session, principal.tenant_id, limit=limit, offset=offset)
     return [queries.statement_out(s, account_no) for s, account_no in rows]
@@ -136,7 +136,7 @@ def list_statements(
 def statement_lines(
     statement_id: int,
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     lines = repository.statement_lines(session, principal.tenant_id, statement_id)
     if not lines:
@@ -146,7 +146,8 @@ def statement_lines(
 
 @router.post("/runs", status_code=201, summary="Run matching now; returns the run summary")
 def create_run(
-    principal: Principal = Depends(RESOLVE), session: Session = Depends(get_session)
+    principal: Principal = Depends(RESOLVE),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     run = run_reconciliation(session, principal.tenant_id, triggered_by=principal.username)
     audit(session, principal, "recon.run", "recon_run", run.id, None, run.summary)
@@ -157,7 +158,7 @@ def create_run(
 def list_runs(
     limit: int = Query(50, ge=1, le=500),
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return [queries.run_out(r) for r in queries.runs(session, principal.tenant_id, limit)]
 
@@ -175,7 +176,7 @@ def list_breaks(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     filters = queries.BreakFilters(
         status=status,
@@ -194,6 +195,6 @@ def list_breaks(
 def get_break(
     break_id: int,
     principal: Principal = Depends(READ),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return queries.break_detail(session, principal.tenant_id, break_id)

@@ -191,7 +191,7 @@ def list_breaks(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     """The filtered queue (oldest first) with ageing buckets of the whole filtered queue."""
     return desk.queue_view(session, principal.tenant_id, f, limit=limit, offset=offset)
@@ -202,7 +202,7 @@ def export_breaks(
     f: QueueFilter = Depends(queue_filter),
     fmt: Literal["csv", "xlsx"] = Query("csv", alias="format"),
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """The filtered queue as CSV or Excel (up to 100,000 rows)."""
     view = desk.queue_view(session, principal.tenant_id, f, limit=EXPORT_LIMIT)
@@ -224,7 +224,11 @@ def _item_dict(item: Any) -> dict[str, Any]:
 
 
 @router.get("/breaks/{break_id}", response_model=BreakOut)
-def get_break(break_id: int, principal: Principal = READ, session: Session = Depends(get_session)):
+def get_break(
+    break_id: int,
+    principal: Principal = READ,
+    session: Session = Depends(get_session, scope="function"),
+):
     """One break with its item, ranked candidates, the engine's suggestions, comments and
     adjustment / write-off requests."""
     view = desk.break_view(session, principal.tenant_id, break_id)
@@ -247,7 +251,7 @@ def assign(
     break_id: int,
     body: AssignIn,
     principal: Principal = RESOLVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     desk.assign(session, principal, break_id, body.username)
     return _row(session, principal, break_id)
@@ -258,7 +262,7 @@ def root_cause(
     break_id: int,
     body: RootCauseIn,
     principal: Principal = RESOLVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     desk.set_root_cause(session, principal, break_id, body.root_cause)
     return _row(session, principal, break_id)
@@ -269,7 +273,7 @@ def add_comment(
     break_id: int,
     body: CommentIn,
     principal: Principal = RESOLVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     return desk.comment(session, principal, break_id, body.body)
 
@@ -279,7 +283,7 @@ def request_resolution(
     break_id: int,
     body: ResolutionIn,
     principal: Principal = RESOLVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     """Ask for an adjustment / write-off: applied at once up to the approval threshold,
     else ``pending`` until a second user approves."""
@@ -290,7 +294,7 @@ def request_resolution(
 
 
 @router.get("/resolutions", response_model=list[ResolutionOut])
-def pending(principal: Principal = READ, session: Session = Depends(get_session)):
+def pending(principal: Principal = READ, session: Session = Depends(get_session, scope="function")):
     """Requests waiting for a checker."""
     return repo.pending_resolutions(session, principal.tenant_id)
 
@@ -300,7 +304,7 @@ def approve(
     resolution_id: int,
     body: DecisionIn,
     principal: Principal = APPROVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     return desk_resolution.approve(session, principal, resolution_id, body.note)
 
@@ -310,14 +314,16 @@ def reject(
     resolution_id: int,
     body: DecisionIn,
     principal: Principal = APPROVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     return desk_resolution.reject(session, principal, resolution_id, body.note)
 
 
 @router.post("/matches", response_model=GroupOut, status_code=201)
 def manual_match(
-    body: MatchIn, principal: Principal = RESOLVE, session: Session = Depends(get_session)
+    body: MatchIn,
+    principal: Principal = RESOLVE,
+    session: Session = Depends(get_session, scope="function"),
 ):
     """Match statement lines and expected items by hand (claimed atomically)."""
     return desk_match.manual_match(
@@ -330,14 +336,16 @@ def undo_match(
     group_id: int,
     body: DecisionIn,
     principal: Principal = RESOLVE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     """Undo a match; its items return to the queue as open breaks."""
     return desk_match.unmatch(session, principal, group_id, body.note)
 
 
 @router.get("/summary")
-def summary(principal: Principal = READ, session: Session = Depends(get_session)) -> dict[str, Any]:
+def summary(
+    principal: Principal = READ, session: Session = Depends(get_session, scope="function")
+) -> dict[str, Any]:
     """Match rate, open breaks, breaks by status and reason, mean days to resolve, runs."""
     s = desk_summary.summary(session, principal.tenant_id)
     return {
@@ -356,7 +364,9 @@ def summary(principal: Principal = READ, session: Session = Depends(get_session)
 
 
 @router.get("/settings", response_model=SettingsOut)
-def get_settings(principal: Principal = READ, session: Session = Depends(get_session)):
+def get_settings(
+    principal: Principal = READ, session: Session = Depends(get_session, scope="function")
+):
     return SettingsOut(
         approval_threshold=desk_resolution.approval_threshold(session, principal.tenant_id)
     )
@@ -364,7 +374,9 @@ def get_settings(principal: Principal = READ, session: Session = Depends(get_ses
 
 @router.put("/settings", response_model=SettingsOut)
 def put_settings(
-    body: SettingsIn, principal: Principal = APPROVE, session: Session = Depends(get_session)
+    body: SettingsIn,
+    principal: Principal = APPROVE,
+    session: Session = Depends(get_session, scope="function"),
 ):
     """Set the amount above which an adjustment / write-off needs a second user."""
     value = desk_resolution.set_approval_threshold(session, principal, body.approval_threshold)

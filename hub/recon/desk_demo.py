@@ -33,6 +33,7 @@ from connectors.sdk.sandbox.sftp_server import SandboxUser
 from connectors.sdk.transport.sftp import SftpEndpoint, download, list_ready
 from formats.statement import CreditDebit
 from hub.integration.inbox import service as inbox
+from hub.platform.demo import DemoContext
 from hub.recon.expected import record_expected
 from hub.recon.run import run_reconciliation
 from lms_core.money import D
@@ -170,3 +171,8 @@ def run_recon_day(factory: sessionmaker[Session], tenant_id: int) -> dict[str, A
         "recon_breaks": summary.get("breaks"),
         "break_desk": "/ui/recon/breaks",
     }
+
+
+def end_step(ctx: DemoContext) -> dict[str, object]:
+    """END: the escrow bank's files, ingestion, a matching run, the break desk."""
+    return run_recon_day(ctx.factory, ctx.tenant_id)

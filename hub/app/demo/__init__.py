@@ -14,11 +14,8 @@ import typer
 from sqlalchemy.orm import Session
 
 from hub.app.demo.day import run_business_days
-from hub.collections.nach.demo import nach_summary
-from hub.collections.upi.demo import upi_summary
 from hub.platform.runtime import Runtime
 from hub.platform.tenants import DEMO_USERS, create_tenant
-from hub.recon.desk_demo import run_recon_day
 from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.platform import audit_repository, tenant_repository
 
@@ -50,20 +47,8 @@ def run_demo_day(rt: Runtime, loans: int = 300, days: int = 12) -> dict[str, obj
     with rt.session_factory() as session:
         tenant_id = setup_tenant(session)
         session.commit()
-    activity = run_business_days(rt.session_factory, tenant_id, loans, days)
-    summary: dict[str, object] = {
-        "tenant_id": tenant_id,
-        "loans_booked": activity.booked,
-        "payments": activity.paid,
-        "bounces": activity.bounced,
-        "back_dated_payments": activity.back_dated,
-        "prepayments_and_closures": activity.lifecycle.summary(),
-        "dual_control": activity.approvals.summary(),
-        "end_of_days": ", ".join(activity.eods),
-        "nach": nach_summary(),
-        "upi_autopay": upi_summary(),
-    }
-    summary.update(run_recon_day(rt.session_factory, tenant_id))  # escrow files, recon, breaks
+    summary: dict[str, object] = {"tenant_id": tenant_id}
+    summary.update(run_business_days(rt.session_factory, tenant_id, loans, days))
     with rt.session_factory() as session:
         summary["business_date"] = tenant_repository.business_date(session, tenant_id)
         problems = ledger_repository.verify(session) + audit_repository.verify_chain(session)

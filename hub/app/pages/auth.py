@@ -69,7 +69,7 @@ def login(
     tenant: str = Form(""),
     next: str = Form(HOME),
     csrf_token: str = Form(""),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     values = {"next": _safe_next(next), "tenant": tenant, "username": username}
     if not web_session.check_login_nonce(request, csrf_token):

@@ -30,6 +30,7 @@ from hub.collections.nach import cycle
 from hub.collections.nach.bank_settings import COUNTERPART_KIND, IST
 from hub.integration import counterparts as cp
 from hub.platform.config import get_settings
+from hub.platform.demo import DemoContext
 from lms_core.money import round_money
 from lms_core.persistence.collections import mandate_repository, nach_repository
 from lms_core.persistence.collections.models import AmountRule, MandateKind
@@ -167,3 +168,8 @@ def nach_summary() -> str:
         f"{log.collected} collected, {log.returned} returned, "
         f"{log.cancellations} mandate cancellations sent to the bank (pain.011)"
     )
+
+
+def day_step(ctx: DemoContext) -> None:
+    """DAY (first thing): present today's dues over SFTP, apply the bank's answer."""
+    run_nach_day(ctx.factory, ctx.tenant_id)

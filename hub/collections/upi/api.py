@@ -91,7 +91,7 @@ def list_mandates(
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = Depends(require(Permission.LOAN_READ)),
 ) -> list[dict[str, Any]]:
     return views.mandates(
@@ -102,7 +102,7 @@ def list_mandates(
 @router.get("/upi/mandates/{mandate_id}", summary="A UPI mandate: history, cycles, PSP events")
 def mandate_detail(
     mandate_id: int,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = Depends(require(Permission.LOAN_READ)),
 ) -> dict[str, Any]:
     return views.mandate_detail(session, principal.tenant_id, mandate_id)
@@ -184,7 +184,7 @@ def list_cycles(
     mandate_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = Depends(require(Permission.LOAN_READ)),
 ) -> list[dict[str, Any]]:
     return views.cycles(
@@ -202,7 +202,7 @@ def cancel(
     mandate_id: int,
     body: UpiCancelBody,
     request: Request,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
 ) -> dict[str, Any]:
     mandate = cancel_mandate(

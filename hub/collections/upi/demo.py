@@ -21,10 +21,10 @@ import atexit
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.sdk.sandbox.http_app import SandboxServer
 from connectors.upi_autopay.sandbox import PspSandbox
 from connectors.upi_autopay.signing import Scheme
 from hub.collections.upi.debits import execute_due, send_notice
@@ -35,6 +35,7 @@ from hub.collections.upi.rules import CycleStatus, Recurrence
 from hub.integration import counterparts as cp
 from hub.integration.inbox.service import InboxWorker, wall_clock
 from hub.platform.config import get_settings
+from hub.platform.demo import DemoContext
 from hub.platform.errors import SangamError
 from lms_core.persistence.collections import upi_repository as repository
 from lms_core.persistence.collections.models import MandateKind
@@ -76,7 +77,7 @@ class UpiDemoLog:
 @dataclass
 class _Desk:
     psp: PspSandbox
-    hub: SandboxServer
+    hub: Any  # the hub's API on loopback (the demo runner's)
     clock: DemoClock
     factory: sessionmaker[Session]
     log: UpiDemoLog = field(default_factory=UpiDemoLog)
@@ -85,19 +86,15 @@ class _Desk:
 _desk: _Desk | None = None
 
 
-def _start(factory: sessionmaker[Session], tenant_code: str) -> _Desk:
+def _start(factory: sessionmaker[Session], tenant_code: str, api_server) -> _Desk:
     global _desk
     if _desk is not None and _desk.factory is not factory:  # another database: start afresh
         _desk.psp.stop()
-        _desk.hub.stop()
         _desk = None
     if _desk is None:
-        from hub.app.api import create_app  # why: the API only when the demo runs this step
-
         clock = DemoClock()
-        app = create_app(get_settings(), factory)
-        app.state.hub_clock = clock
-        hub = SandboxServer(app).start()
+        hub = api_server()
+        hub.app.state.hub_clock = clock  # the webhook receiver reads the demo's time
         psp = PspSandbox(
             dialect="psp_subscription_events",
             scheme=Scheme.HMAC_TIMESTAMP_BODY,
@@ -109,7 +106,6 @@ def _start(factory: sessionmaker[Session], tenant_code: str) -> _Desk:
             clock=clock,
         ).start()
         atexit.register(psp.stop)
-        atexit.register(hub.stop)
         _desk = _Desk(psp, hub, clock, factory)
     return _desk
 
@@ -194,12 +190,12 @@ def _settle(factory: sessionmaker[Session], tenant_id: int, desk: _Desk) -> None
     InboxWorker(factory, "demo-upi", wall_clock).run_pending(limit=1000, tenant_id=tenant_id)
 
 
-def run_upi_day(factory: sessionmaker[Session], tenant_id: int) -> UpiDemoLog:
+def run_upi_day(factory: sessionmaker[Session], tenant_id: int, api_server) -> UpiDemoLog:
     """Run today's UPI AutoPay work for the demo tenant; return the running log."""
     cipher = cp.Cipher(get_settings().encryption_key_value())
     with factory() as session:
         tenant = tenant_repository.by_id(session, tenant_id)
-        desk = _start(factory, tenant.code)
+        desk = _start(factory, tenant.code, api_server)
         desk.clock.set_day(tenant_repository.business_date(session, tenant_id))
         _wire(session, cipher, tenant_id, desk)
         _give_mandates(session, cipher, tenant_id, desk)
@@ -226,3 +222,15 @@ def upi_summary() -> str:
         f"{log.webhooks} webhooks delivered (shuffled, some twice), "
         f"{log.revoked} mandates of closed loans revoked at the PSP"
     )
+
+
+def day_step(ctx: DemoContext) -> None:
+    """DAY (after NACH): notices, debits and the PSP's webhooks."""
+    run_upi_day(ctx.factory, ctx.tenant_id, ctx.api_server)
+
+
+def summary_step(ctx: DemoContext) -> dict[str, object]:
+    """END: the collections rails' lines of the demo summary."""
+    from hub.collections.nach.demo import nach_summary
+
+    return {"nach": nach_summary(), "upi_autopay": upi_summary()}

@@ -45,7 +45,9 @@ def _alert(row) -> dict[str, Any]:
 
 @router.get("/hub/alerts", summary="Operational alerts (e.g. files not arrived by cut-off)")
 def alerts(
-    open_only: bool = True, principal: Principal = READ, session: Session = Depends(get_session)
+    open_only: bool = True,
+    principal: Principal = READ,
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return [_alert(r) for r in alert_repository.listing(session, principal.tenant_id, open_only)]
 
@@ -55,7 +57,7 @@ def acknowledge(
     alert_id: int,
     request: Request,
     principal: Principal = OPERATE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     row = alert_repository.acknowledge(
         session, principal.tenant_id, alert_id, principal.username, hub_now(request)
@@ -73,7 +75,9 @@ def acknowledge(
     summary="Pick up the counterpart's ready files now (enqueues the pickup job)",
 )
 def pickup_now(
-    code: str, principal: Principal = OPERATE, session: Session = Depends(get_session)
+    code: str,
+    principal: Principal = OPERATE,
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     row = cp.get(session, principal.tenant_id, code)
     if cp.connector_class(row.connector).kind is not ConnectorKind.FILE_PICKUP:

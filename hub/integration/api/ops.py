@@ -103,7 +103,7 @@ def list_inbox(
     limit: int = Query(50, le=500),
     offset: int = 0,
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     rows = inbox_repository.list_items(
         session, principal.tenant_id, status=status, source=source, limit=limit, offset=offset
@@ -124,7 +124,7 @@ def get_inbox_item(
     limit: int = Query(500, le=10_000),
     offset: int = 0,
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     item = _inbox_item(session, principal, item_id)
     rows = inbox_repository.outcomes(
@@ -145,7 +145,9 @@ def get_inbox_item(
 
 @router.get("/hub/inbox/{item_id}/raw", summary="Download the raw bytes as received")
 def download_raw(
-    item_id: int, principal: Principal = READ, session: Session = Depends(get_session)
+    item_id: int,
+    principal: Principal = READ,
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     item = _inbox_item(session, principal, item_id)
     data = inbox_repository.blob_data(session, principal.tenant_id, item.sha256) or b""
@@ -159,7 +161,9 @@ def download_raw(
 
 @router.post("/hub/inbox/{item_id}/reprocess", status_code=202, summary="Process an item again")
 def reprocess(
-    item_id: int, principal: Principal = OPERATE, session: Session = Depends(get_session)
+    item_id: int,
+    principal: Principal = OPERATE,
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     inbox.reprocess(session, principal.tenant_id, item_id)
     audit(session, principal, "inbox.reprocess", "inbox_item", item_id)
@@ -173,7 +177,7 @@ def list_outbox(
     limit: int = Query(50, le=500),
     offset: int = 0,
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     cid = cp.get(session, principal.tenant_id, counterpart).id if counterpart else None
     rows = outbox_repository.list_messages(
@@ -191,7 +195,7 @@ def list_outbox(
 def dead_letters(
     limit: int = Query(50, le=500),
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     rows = outbox_repository.list_messages(session, principal.tenant_id, status="dead", limit=limit)
     return [_message(m) for m in rows]
@@ -199,7 +203,9 @@ def dead_letters(
 
 @router.get("/hub/outbox/{message_id}", summary="One outbound message with its attempts")
 def get_message(
-    message_id: int, principal: Principal = READ, session: Session = Depends(get_session)
+    message_id: int,
+    principal: Principal = READ,
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     message = outbox_repository.get(session, principal.tenant_id, message_id)
     if message is None:
@@ -223,7 +229,7 @@ def replay_one(
     message_id: int,
     request: Request,
     principal: Principal = OPERATE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     outbox.replay_one(session, principal.tenant_id, message_id, hub_now(request))
     audit(session, principal, "outbox.replay", "outbound_message", message_id)
@@ -235,7 +241,7 @@ def replay_range(
     body: ReplayRange,
     request: Request,
     principal: Principal = OPERATE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     ids = outbox.replay_range(
         session, principal.tenant_id, body.created_from, body.created_to, hub_now(request)
@@ -247,7 +253,9 @@ def replay_range(
 
 @router.get("/hub/counterparts", summary="Configured counterparts (secrets masked)")
 def list_counterparts(
-    request: Request, principal: Principal = READ, session: Session = Depends(get_session)
+    request: Request,
+    principal: Principal = READ,
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     cipher = _cipher(request)
     rows = counterpart_repository.list_for(session, principal.tenant_id)
@@ -259,7 +267,7 @@ def create_counterpart(
     body: CounterpartIn,
     request: Request,
     principal: Principal = OPERATE,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     cipher = _cipher(request)
     row = cp.register(
@@ -279,7 +287,9 @@ def create_counterpart(
 
 @router.post("/hub/counterparts/{code}/enable", summary="Enable a counterpart again")
 def enable_counterpart(
-    code: str, principal: Principal = OPERATE, session: Session = Depends(get_session)
+    code: str,
+    principal: Principal = OPERATE,
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     row = cp.get(session, principal.tenant_id, code)
     before = {"enabled": row.enabled, "disabled_reason": row.disabled_reason}
@@ -290,7 +300,7 @@ def enable_counterpart(
 
 @router.get("/hub/health", summary="Connector health and backlog per counterpart")
 def connector_health(
-    principal: Principal = READ, session: Session = Depends(get_session)
+    principal: Principal = READ, session: Session = Depends(get_session, scope="function")
 ) -> list[dict[str, Any]]:
     inbound = inbox_repository.backlog(session, principal.tenant_id)
     outbound_by_id = outbox_repository.backlog(session, principal.tenant_id)
@@ -316,7 +326,7 @@ def job_runs(
     status: str | None = None,
     limit: int = Query(50, le=500),
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return job_repository.job_runs(
         session, task_prefix="sangam:", status=status, limit=limit, tenant_id=principal.tenant_id
@@ -328,6 +338,6 @@ def object_timeline(
     object_type: str,
     object_id: str,
     principal: Principal = READ,
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return [e.__dict__ for e in timeline(session, principal.tenant_id, object_type, object_id)]

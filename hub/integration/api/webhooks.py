@@ -53,7 +53,7 @@ def receive_default(
     source: str,
     request: Request,
     body: bytes = Depends(raw_body),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     tenant = request.app.state.settings.default_tenant
     return _receive(request, session, tenant, source, body)
@@ -65,7 +65,7 @@ def receive(
     source: str,
     request: Request,
     body: bytes = Depends(raw_body),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ):
     return _receive(request, session, tenant, source, body)
 

@@ -69,7 +69,7 @@ def _line(session: Session, principal: Principal, line_id: int):
 def open_line(
     body: LineBody,
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     line = credit_lines.open_line(
         session, principal.tenant_id, credit_lines.LineIn(**body.model_dump()), principal.username
@@ -90,7 +90,7 @@ def open_line(
 def get_line(
     line_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return credit_lines.utilisation(session, _line(session, principal, line_id))
 
@@ -104,7 +104,7 @@ def drawdown(
     line_id: int,
     body: MoveBody,
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     txn = credit_lines.draw(
         session,
@@ -128,7 +128,7 @@ def repayment(
     line_id: int,
     body: LineRepaymentBody,
     principal: Principal = Depends(require(Permission.REPAYMENT_POST)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     txn = credit_lines.repay(
         session,
@@ -150,6 +150,6 @@ def get_statement(
     start: date,
     end: date,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return credit_lines.statement(session, _line(session, principal, line_id), start, end)

@@ -29,7 +29,7 @@ router = APIRouter(tags=["end-of-day"])
 def eod_run(
     run_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     run = eod_repository.run_by_id(session, run_id)
     if run is None or run.tenant_id != principal.tenant_id:
@@ -51,7 +51,7 @@ def _rate_out(row) -> dict[str, Any]:
 def publish_benchmark_rate(
     body: BenchmarkRateIn,
     principal: Principal = Depends(require(Permission.PRODUCT_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     before = eod_repository.rate_on(session, principal.tenant_id, body.code, body.effective_date)
     row = eod_repository.publish_rate(
@@ -72,6 +72,6 @@ def publish_benchmark_rate(
 @router.get("/benchmark-rates", summary="Published benchmark rates")
 def list_benchmark_rates(
     principal: Principal = Depends(require(Permission.PRODUCT_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return [_rate_out(r) for r in eod_repository.rates(session, principal.tenant_id)]

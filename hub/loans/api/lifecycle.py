@@ -107,7 +107,7 @@ def prepayment_quote(
     amount: str = Query(description="principal to prepay, as a decimal string"),
     policy: PrepaymentPolicy | None = None,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     body = AmountBody(amount=amount)
     quote = prepayments.quote_prepayment(session, principal.tenant_id, loan_id, body.amount, policy)
@@ -133,7 +133,7 @@ def prepay(
 def foreclosure_quote(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return prepayments.foreclosure_quote(session, principal.tenant_id, loan_id).as_dict()
 
@@ -294,7 +294,7 @@ def settlement_out(s) -> dict[str, Any]:
 def lifecycle_view(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     loan = lc.get_loan(session, principal.tenant_id, loan_id)
     w = lifecycle_repository.write_off_of(session, loan.id)
@@ -320,7 +320,7 @@ def schedule_version(
     loan_id: int,
     version: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     loan = lc.get_loan(session, principal.tenant_id, loan_id)
     rows = loan_repository.schedule_rows(session, loan.id, version)
@@ -342,7 +342,7 @@ def schedule_version(
 def download_noc(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     loan = lc.get_loan(session, principal.tenant_id, loan_id)
     if loan.status not in (LoanStatus.CLOSED, LoanStatus.SETTLED):

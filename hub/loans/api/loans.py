@@ -152,7 +152,7 @@ def _product_out(p) -> ProductOut:
 @router.get("/products", response_model=list[ProductOut], summary="Product versions")
 def list_products(
     principal: Principal = Depends(require(Permission.PRODUCT_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[ProductOut]:
     return [_product_out(p) for p in loan_repository.products(session, principal.tenant_id)]
 
@@ -166,7 +166,7 @@ def list_products(
 def create_product(
     body: ProductIn,
     principal: Principal = Depends(require(Permission.PRODUCT_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ProductOut:
     rules = body.model_dump(mode="json", exclude={"code", "name"})
     for optional in ("waterfall", "dpd_buckets", "write_off_dpd"):
@@ -183,7 +183,7 @@ def create_product(
 def create_loan(
     body: LoanIn,
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     parties = [booking.PartyIn(p.role, p.name, p.mobile, p.pan) for p in body.parties]
     loan = booking.book_loan(
@@ -212,7 +212,7 @@ def list_loans(
     limit: int = 100,
     offset: int = 0,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     rows = loan_repository.list_loans(
         session, principal.tenant_id, status=status, limit=min(limit, 1000), offset=offset
@@ -234,7 +234,7 @@ def list_loans(
 def get_loan(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return views.summary(session, principal.tenant_id, _loan(session, principal, loan_id))
 
@@ -243,7 +243,7 @@ def get_loan(
 def get_schedule(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return views.schedule(session, _loan(session, principal, loan_id))
 
@@ -252,7 +252,7 @@ def get_schedule(
 def get_transactions(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return views.transactions(session, _loan(session, principal, loan_id))
 
@@ -261,7 +261,7 @@ def get_transactions(
 def get_ledger(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LEDGER_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     return views.ledger_entries(session, principal.tenant_id, _loan(session, principal, loan_id))
 
@@ -272,7 +272,7 @@ def get_statement(
     start: date,
     end: date,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return views.statement(
         session, principal.tenant_id, _loan(session, principal, loan_id), start, end
@@ -283,7 +283,7 @@ def get_statement(
 def disburse(
     loan_id: int,
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     loan = booking.disburse(session, principal.tenant_id, loan_id, principal.username)
     audit(
@@ -303,7 +303,7 @@ def payout(
     loan_id: int,
     body: PayoutBody,
     principal: Principal = Depends(require(Permission.LOAN_WRITE)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     journal_id = booking.confirm_payout(
         session, principal.tenant_id, loan_id, body.utr, principal.username
@@ -351,7 +351,7 @@ def reverse(
     repayment_id: int,
     body: ReverseBody,
     principal: Principal = Depends(require(Permission.REPAYMENT_POST)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     rep = reverse_repayment(
         session,
@@ -381,7 +381,7 @@ def reverse(
 def eod(
     request: Request,
     principal: Principal = Depends(require(Permission.EOD_RUN)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     run = eod_jobs.start(
         session, principal.tenant_id, request.app.state.settings.eod_partition_size

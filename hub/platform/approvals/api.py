@@ -63,7 +63,7 @@ class PolicyBody(BaseModel):
 @router.get("/policy", summary="Which actions need a second approver (the tenant's policy)")
 def get_policy(
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, bool]:
     return approvals.policy(session, principal.tenant_id)
 
@@ -72,7 +72,7 @@ def get_policy(
 def get_action_policy(
     action: str,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return approvals.policy_view(session, principal.tenant_id, action)
 
@@ -82,7 +82,7 @@ def put_policy(
     action: str,
     body: PolicyBody,
     principal: Principal = Depends(require(Permission.TENANT_ADMIN)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, bool]:
     bands = None
     if body.bands is not None:
@@ -99,7 +99,7 @@ def list_requests(
     subject_id: str | None = Query(None, max_length=60),
     limit: int = Query(200, ge=1, le=1000),
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[dict[str, Any]]:
     if loan_id is not None:
         subject_type, subject_id = "loan", str(loan_id)
@@ -114,7 +114,7 @@ def list_requests(
 def get_request(
     request_id: int,
     principal: Principal = Depends(require(Permission.LOAN_READ)),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return approvals.view(session, approvals.get(session, principal.tenant_id, request_id))
 

@@ -46,7 +46,7 @@ def authenticate(session: Session, login: str, password: str, default_tenant: st
 def token(
     request: Request,
     form: OAuth2PasswordRequestForm = Depends(),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Token:
     settings = request.app.state.settings
     principal = authenticate(session, form.username, form.password, settings.default_tenant)

@@ -1,13 +1,16 @@
 """Roles and permissions, as data.
 
-Every API endpoint declares one :class:`Permission`; a user holds roles; a role grants a
-set of permissions (``ROLE_PERMISSIONS``). Changing who may do what is an edit here,
-not a hunt through endpoints.
+Every API endpoint declares one permission; a user holds roles; a role grants a set of
+permissions. The platform's own permissions are :class:`Permission` with
+``ROLE_PERMISSIONS``; a domain adds its own (a StrEnum of its own) with a grant table
+``{permission: roles}`` named in its ``module.py`` (``permissions=("module:GRANTS",)``),
+merged here. Changing who may do what is an edit of data, not a hunt through endpoints.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 
 class Role(StrEnum):
@@ -89,10 +92,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-def permissions_of(roles: list[str] | tuple[str, ...]) -> frozenset[Permission]:
-    """Return the union of the permissions granted by ``roles`` (unknown roles grant none)."""
-    granted: set[Permission] = set()
+def permissions_of(roles: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Return the union of the permissions granted by ``roles`` (unknown roles grant none):
+    the platform's, and every domain's grant table (:func:`registry.permission_grants`)."""
+    return _granted(tuple(sorted(set(roles))))
+
+
+@cache
+def _granted(roles: tuple[str, ...]) -> frozenset[str]:
+    from hub.platform import registry  # why: the registry reads manifests naming permissions
+
+    granted: set[str] = set()
     for role in roles:
         if role in Role.__members__.values():
             granted |= ROLE_PERMISSIONS[Role(role)]
+    for permission, holders in registry.permission_grants().items():
+        if holders & set(roles):
+            granted.add(permission)
     return frozenset(granted)

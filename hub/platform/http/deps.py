@@ -27,6 +27,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's session; it commits when the endpoint returns normally.
+
+    Always depend on it as ``Depends(get_session, scope="function")``: the commit then
+    happens *before* the response is sent, so a 2xx means committed (a read right after
+    sees the row) and a failed commit answers 5xx, never a 2xx. (FastAPI's default scope
+    for a yield dependency ends it after the response is sent.)
+    """
     with _transaction(request.app.state.session_factory) as session:
         yield session
 
@@ -63,7 +70,7 @@ def _transaction(factory: Callable[[], Session]) -> Iterator[Session]:
         session.close()
 
 
-def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     """Return a dependency that authenticates the caller and checks ``permission``.
 
     The dependency is ``async`` on purpose: it does no I/O (the token is checked in

@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from hub.platform.auth.permissions import Permission, permissions_of
+from hub.platform.auth.permissions import permissions_of
 from hub.platform.auth.security import Principal
 from hub.platform.http.deps import get_session
 from hub.platform.web import session as web_session
@@ -33,7 +33,7 @@ class LoginRequired(Exception):
 class PageForbidden(Exception):
     """Signed in, but the role does not grant ``permission``."""
 
-    def __init__(self, permission: Permission) -> None:
+    def __init__(self, permission: str) -> None:
         super().__init__(f"permission {permission} is required")
         self.permission = permission
 
@@ -50,7 +50,7 @@ class PageContext:
     principal: Principal
     session: Session
     business_date: date
-    permissions: frozenset[Permission]
+    permissions: frozenset[str]
     csrf_token: str
     flashes: list[Any] = field(default_factory=list)
 
@@ -58,7 +58,7 @@ class PageContext:
     def tenant_id(self) -> int:
         return self.principal.tenant_id
 
-    def can(self, permission: Permission) -> bool:
+    def can(self, permission: str) -> bool:
         return permission in self.permissions
 
     def redirect(self, path: str, *, flash: tuple[str, str] | None = None) -> Response:
@@ -75,10 +75,12 @@ async def _csrf_field(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def page_user(permission: Permission) -> Callable[..., Coroutine[Any, Any, PageContext]]:
+def page_user(permission: str) -> Callable[..., Coroutine[Any, Any, PageContext]]:
     """Return a dependency giving the :class:`PageContext` of a user holding ``permission``."""
 
-    async def dependency(request: Request, db: Session = Depends(get_session)) -> PageContext:
+    async def dependency(
+        request: Request, db: Session = Depends(get_session, scope="function")
+    ) -> PageContext:
         principal = web_session.principal_of(request)
         if principal is None:
             raise LoginRequired()

@@ -11,16 +11,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hub.platform.auth.permissions import Permission
-
 
 class Section(StrEnum):
     """Sections of the navigation, drawn in this order."""
 
     OVERVIEW = "Overview"
+    ORIGINATION = "Origination"
     LOANS = "Loans"
     COLLECTIONS = "Collections"
+    CO_LENDING = "Co-lending"
+    SCF = "Supply chain finance"
+    SECURITISATION = "Securitisation"
     RECONCILIATION = "Reconciliation"
+    REPORTS = "Reports"
     HUB = "Integration hub"
     ADMIN = "Administration"
 
@@ -29,7 +32,7 @@ class Section(StrEnum):
 class NavEntry:
     label: str
     path: str
-    permission: Permission
+    permission: str  # a Permission, or a domain's own
     section: Section
     order: int = 100
 
@@ -40,7 +43,7 @@ class NavSection:
     entries: tuple[NavEntry, ...]
 
 
-def visible(entries: Iterable[NavEntry], granted: frozenset[Permission]) -> list[NavSection]:
+def visible(entries: Iterable[NavEntry], granted: frozenset[str]) -> list[NavSection]:
     """Return the sections (in :class:`Section` order) with the entries ``granted`` allows."""
     allowed = [e for e in entries if e.permission in granted]
     sections = []

@@ -364,3 +364,13 @@ def loan_postings(
     if end:
         stmt = stmt.where(LedgerPosting.business_date <= end)
     return list(session.execute(stmt))
+
+
+def accounts(session: Session, tenant_id: int) -> list[LedgerAccount]:
+    """Return the tenant's chart of accounts, by code."""
+    stmt = (
+        select(LedgerAccount)
+        .where(LedgerAccount.tenant_id == tenant_id)
+        .order_by(LedgerAccount.code)
+    )
+    return list(session.scalars(stmt))

@@ -117,3 +117,15 @@ def release_many(session: Session, tenant_id: int, client: str, keys: list[str])
                 IdempotencyRecord.key.in_(keys),
             )
         )
+
+
+def set_lock_timeout(session: Session, wait: str | None) -> None:
+    """Bound how long this transaction waits for a row lock (``'2s'``); None: the default.
+
+    A key reserved by a request still in flight holds its row lock; a retry waits this
+    long, then fails with an OperationalError the caller turns into a 409.
+    """
+    if wait is None:
+        session.execute(text("set local lock_timeout = default"))
+    else:
+        session.execute(text("select set_config('lock_timeout', :wait, true)"), {"wait": wait})
