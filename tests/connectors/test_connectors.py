@@ -12,7 +12,7 @@ from connectors.sdk.registry import UnknownConnector
 from hub.integration import counterparts as cp
 from hub.platform.errors import NotFound, Unprocessable
 from lms_core.persistence.platform import audit_repository
-from tests.connectors.connector_conformance import conformance_suite
+from connectors.sdk.conformance import conformance_suite
 from tests.support.factories import auth_header
 
 SFTP = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors.upi_autopay.connector import UpiAutopayPsp
-from tests.connectors.connector_conformance import conformance_suite
+from connectors.sdk.conformance import conformance_suite
 
 TestUpiAutopayPsp = conformance_suite(
     UpiAutopayPsp,

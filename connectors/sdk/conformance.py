@@ -1,4 +1,4 @@
-"""The conformance suite every connector runs: one factory call per connector.
+"""The conformance suite every connector runs (a test kit: it needs pytest): one factory call.
 
     TestMyConnector = conformance_suite(MyConnector, config={...}, secrets={...})
 
