@@ -8,11 +8,11 @@ from sqlalchemy import text
 
 from connectors.sdk import registry
 from connectors.sdk.builtin import HttpPost, SftpDrop, SftpPickup, StandardWebhookReceiver
+from connectors.sdk.conformance import conformance_suite
 from connectors.sdk.registry import UnknownConnector
 from hub.integration import counterparts as cp
 from hub.platform.errors import NotFound, Unprocessable
 from lms_core.persistence.platform import audit_repository
-from connectors.sdk.conformance import conformance_suite
 from tests.support.factories import auth_header
 
 SFTP = {

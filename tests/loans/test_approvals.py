@@ -13,18 +13,33 @@ from sqlalchemy import func, select
 from hub.platform.auth.permissions import Role
 from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.loans.lifecycle_models import LoanSettlement
+from lms_core.persistence.loans.models import Loan
 from lms_core.persistence.platform.models import AuditLog, JournalEntry
-from tests.support.factories import auth_header, make_user
+from tests.support.factories import auth_header, make_tenant, make_user
 from tests.support.loans import PERSONAL_LOAN, balance, close_days_through, make_loan
 from tests.support.loans import make_product as _make_product
+from tests.support.seeded import seeded_module
 
 NO_PENAL = {**PERSONAL_LOAN, "penal_rate": "0"}
 
 
-def _npa_loan(db, tenant):
+def build_npa_world(db) -> dict[str, int]:
+    """A tenant with one personal loan disbursed 2024-01-01 and unpaid since: NPA on
+    2024-05-01 (DPD 91), built once per module (tests/support/seeded.py)."""
+    tenant = make_tenant(db)
     _make_product(db, tenant, rules=NO_PENAL)
     loan = make_loan(db, tenant)
     close_days_through(db, tenant, date(2024, 5, 1))
+    assert loan.asset_class == "npa"
+    return {"tenant_id": tenant.id, "loan_id": loan.id}
+
+
+seeded_world, seeded, db, tenant = seeded_module(build_npa_world)
+
+
+def _npa_loan(db, tenant):
+    """The module's NPA loan (seeded once; each test's changes are rolled back)."""
+    loan = db.scalar(select(Loan).where(Loan.tenant_id == tenant.id))
     assert loan.asset_class == "npa"
     return loan
 

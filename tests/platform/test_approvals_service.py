@@ -7,10 +7,17 @@ from decimal import Decimal
 
 from hub.platform.auth.permissions import Role
 from lms_core.approvals import Band, band_for, problems
-from tests.loans.test_approvals import _journals, _managers, _npa_loan
+from tests.loans.test_approvals import (
+    _journals,
+    _managers,
+    _npa_loan,
+    build_npa_world,
+)
 from tests.support.factories import auth_header, make_user
+from tests.support.seeded import seeded_module
 
 D = Decimal
+seeded_world, seeded, db, tenant = seeded_module(build_npa_world)
 
 
 def test_the_band_for_an_amount_is_the_highest_not_above_it():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.upi_autopay.connector import UpiAutopayPsp
 from connectors.sdk.conformance import conformance_suite
+from connectors.upi_autopay.connector import UpiAutopayPsp
 
 TestUpiAutopayPsp = conformance_suite(
     UpiAutopayPsp,
