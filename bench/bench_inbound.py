@@ -23,8 +23,8 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from hub.integration.inbox import service as inbox  # noqa: E402
 from hub.integration.inbox.service import InboxWorker  # noqa: E402
+from lms_core.integration.enums import Channel  # noqa: E402
 from lms_core.persistence.integration import counterpart_repository  # noqa: E402
-from lms_core.persistence.integration.models import Channel  # noqa: E402
 from lms_core.persistence.platform import tenant_repository  # noqa: E402
 from tests.integration.helpers import DOC, KIND, UTR_HEADER, registry_with_utr  # noqa: E402
 from tests.support.db import fresh_database  # noqa: E402

@@ -20,8 +20,9 @@ from hub.platform.auth.permissions import Permission
 from hub.platform.auth.security import Principal
 from hub.platform.http.deps import audit, get_session, require
 from hub.platform.http.schemas import Amount
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.persistence.collections import mandate_repository, nach_repository
-from lms_core.persistence.collections.models import AmountRule, Mandate, MandateKind
+from lms_core.persistence.collections.models import Mandate
 
 router = APIRouter(tags=["collections"])
 READ = Depends(require(Permission.LOAN_READ))

@@ -26,15 +26,11 @@ from sqlalchemy.orm import Session
 
 from hub.collections import mandates
 from hub.platform.errors import Conflict
+from lms_core.collections.enums import CancellationStatus, MandateEventKind
+from lms_core.integration.enums import AlertKind
 from lms_core.persistence.collections import mandate_repository
-from lms_core.persistence.collections.models import (
-    CancellationStatus,
-    Mandate,
-    MandateCancellation,
-    MandateEventKind,
-)
+from lms_core.persistence.collections.models import Mandate, MandateCancellation
 from lms_core.persistence.integration import alert_repository
-from lms_core.persistence.integration.alert_models import AlertKind
 
 ALERT_PREFIX = "mandate_cancel"
 

@@ -15,8 +15,8 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.money import PAISA
-from lms_core.persistence.collections.models import AmountRule, MandateKind
 
 NACH_KINDS = (MandateKind.NACH_PHYSICAL, MandateKind.NACH_EMANDATE)
 

@@ -60,18 +60,16 @@ from hub.collections.mandate_input import (
     mask_account,
 )
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from lms_core.money import PAISA
-from lms_core.persistence.collections import mandate_repository
-from lms_core.persistence.collections.models import (
+from lms_core.collections.enums import (
     CancellationStatus,
     CancelRail,
-    Mandate,
-    MandateCancellation,
-    MandateEvent,
     MandateEventKind,
     MandateKind,
     MandateStatus,
 )
+from lms_core.money import PAISA
+from lms_core.persistence.collections import mandate_repository
+from lms_core.persistence.collections.models import Mandate, MandateCancellation, MandateEvent
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.platform import tenant_repository
 

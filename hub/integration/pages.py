@@ -25,12 +25,12 @@ from hub.platform.web.formatting import IST
 from hub.platform.web.nav import NavEntry, Section
 from hub.platform.web.pagination import Pager, pager_from_query
 from hub.platform.web.render import render
+from lms_core.integration.enums import InboxStatus, OutboundStatus
 from lms_core.persistence.integration import (
     counterpart_repository,
     inbox_repository,
     outbox_repository,
 )
-from lms_core.persistence.integration.models import InboxStatus, OutboundStatus
 from lms_core.persistence.platform import job_repository
 
 router = APIRouter()

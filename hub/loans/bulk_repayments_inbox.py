@@ -31,7 +31,7 @@ from hub.integration.inbox.handlers import (
 )
 from hub.integration.inbox.staged_csv import MAX_LISTED_OUTCOMES, encoding_problem
 from hub.loans.bulk_repayments import PaymentRecord, Result, post_repayments
-from lms_core.persistence.integration.models import RecordOutcome
+from lms_core.integration.enums import RecordOutcome
 from mappings import Mapping, RecordError, apply_mapping, load_mapping, mapping_path
 
 COUNTERPART_KIND = "repayments_file"

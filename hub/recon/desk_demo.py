@@ -36,9 +36,9 @@ from hub.integration.inbox import service as inbox
 from hub.platform.demo import DemoContext
 from hub.recon.expected import record_expected
 from hub.recon.run import run_reconciliation
+from lms_core.integration.enums import Channel
 from lms_core.money import D
 from lms_core.persistence.integration import counterpart_repository
-from lms_core.persistence.integration.models import Channel
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import run_repository as recon_repository

@@ -31,7 +31,8 @@ from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import desk_repository as repo
 from lms_core.persistence.recon import recon_repository as recon_sql
 from lms_core.persistence.recon import run_repository as recon_repository
-from lms_core.persistence.recon.models import GroupStatus, PostingStatus, ReconMatchGroup
+from lms_core.persistence.recon.models import ReconMatchGroup
+from lms_core.recon.enums import GroupStatus, PostingStatus
 from lms_core.recon.items import Match
 
 MANUAL_RULE = "manual"

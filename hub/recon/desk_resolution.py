@@ -30,7 +30,8 @@ from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import desk_repository as repo
 from lms_core.persistence.recon.desk_models import ReconResolution
-from lms_core.persistence.recon.models import BreakStatus, ReconBreak
+from lms_core.persistence.recon.models import ReconBreak
+from lms_core.recon.enums import BreakStatus
 from lms_core.recon.resolutions import (
     ReasonCode,
     ResolutionKind,

@@ -27,12 +27,8 @@ from sqlalchemy.orm import Session
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from lms_core.money import D
 from lms_core.persistence.recon import run_repository as repository
-from lms_core.persistence.recon.models import (
-    Direction,
-    ExpectedSource,
-    ExpectedStatus,
-    ReconExpectedItem,
-)
+from lms_core.persistence.recon.models import ReconExpectedItem
+from lms_core.recon.enums import Direction, ExpectedSource, ExpectedStatus
 
 __all__ = ["Direction", "ExpectedSource", "cancel_expected", "record_expected"]
 

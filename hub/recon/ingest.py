@@ -52,10 +52,11 @@ from hub.recon.statements import (
     read_mt940,
     xlsx_variant,
 )
+from lms_core.integration.enums import RecordOutcome
 from lms_core.persistence.integration import counterpart_repository
-from lms_core.persistence.integration.models import RecordOutcome
 from lms_core.persistence.recon import run_repository as repository
-from lms_core.persistence.recon.models import ReconAccount, StatementStatus
+from lms_core.persistence.recon.models import ReconAccount
+from lms_core.recon.enums import StatementStatus
 from mappings import MappedRecord, RecordError, apply_mapping, load_mapping, mapping_path
 
 ESCROW_BANK, UTR_FEED = "escrow_bank", "utr_feed"

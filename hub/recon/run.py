@@ -33,13 +33,10 @@ from hub.platform.errors import SangamError
 from lms_core.persistence.platform import tenant_repository
 from lms_core.persistence.recon import outcome_repository as outcome
 from lms_core.persistence.recon import recon_repository as sql
-from lms_core.persistence.recon.models import (
-    PostingStatus,
-    ReconRun,
-    RunStatus,
-)
+from lms_core.persistence.recon.models import ReconRun
 from lms_core.recon.breaks import ActualFacts, classify_actual, classify_expected
 from lms_core.recon.engine import plan_matches
+from lms_core.recon.enums import PostingStatus, RunStatus
 from lms_core.recon.items import ActualItem, ExpectedItem, Plan
 from lms_core.recon.rules import DEFAULT_RULES, Rule, Strategy
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from hub.collections import mandates
 from hub.collections.mandates import MandateIn
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.money import D
-from lms_core.persistence.collections.models import AmountRule, MandateKind, PresentationItem
+from lms_core.persistence.collections.models import PresentationItem
 from lms_core.persistence.loans.models import LoanDue, Repayment
 from tests.support.loans import make_loan
 

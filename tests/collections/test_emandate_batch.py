@@ -11,8 +11,8 @@ from hub.collections.mandates import MandateIn
 from hub.collections.nach import cycle
 from hub.collections.nach.bank_settings import NachBankSettings
 from hub.platform.errors import Conflict
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.money import D
-from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.conftest import BANK
 from tests.support.loans import make_loan, make_product
 

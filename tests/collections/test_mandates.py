@@ -11,8 +11,8 @@ from hub.collections import mandates as svc
 from hub.collections.mandates import Amendment, MandateIn
 from hub.loans import prepayments
 from hub.platform.errors import Conflict, Unprocessable
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.money import D
-from lms_core.persistence.collections.models import AmountRule, MandateKind
 from tests.collections.helpers import loan_with_mandate
 from tests.loans.test_lifecycle_prepayment import RULES
 from tests.support.loans import close_days_through, make_loan, make_product

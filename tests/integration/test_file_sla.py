@@ -13,8 +13,8 @@ from hub.integration import counterparts as cp
 from hub.integration.inbox import service as inbox
 from hub.integration.inbox.sla import ExpectedFile, check_all, overdue, parse_expected
 from hub.platform.errors import Unprocessable
+from lms_core.integration.enums import Channel
 from lms_core.persistence.integration import alert_repository
-from lms_core.persistence.integration.models import Channel
 from lms_core.persistence.platform import audit_repository
 from schedules.counterparts import counterpart_jobs
 from tests.support.factories import auth_header

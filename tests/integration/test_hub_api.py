@@ -14,7 +14,7 @@ from hub.integration.outbox import service as outbox
 from hub.integration.outbox.service import DeliveryChannel
 from hub.integration.outbox.worker import DeliveryWorker
 from hub.platform.auth.permissions import Role
-from lms_core.persistence.integration.models import Channel
+from lms_core.integration.enums import Channel
 from lms_core.persistence.platform import audit_repository
 from tests.integration.helpers import DOC, KIND, registry_with_utr, utr_csv, utr_line
 from tests.support.factories import auth_header, make_user

@@ -11,8 +11,8 @@ import pytest
 from hub.integration.inbox import service as inbox
 from hub.integration.inbox.handlers import HandlerRegistry, HandlerResult, InboxHandler
 from hub.integration.inbox.service import InboxWorker
+from lms_core.integration.enums import Channel, InboxStatus
 from lms_core.persistence.integration import counterpart_repository, inbox_repository
-from lms_core.persistence.integration.models import Channel, InboxStatus
 from tests.integration.helpers import DOC, KIND, registry_with_utr, utr_csv, utr_line
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from hub.integration.inbox import service as inbox
 from hub.integration.inbox.service import InboxWorker
+from lms_core.integration.enums import Channel, InboxStatus
 from lms_core.persistence.integration import counterpart_repository, inbox_repository
-from lms_core.persistence.integration.models import Channel, InboxStatus
 from tests.integration.helpers import DOC, KIND, registry_with_utr, utr_csv, utr_line
 from tests.support.clock import T0, FakeClock
 

@@ -12,8 +12,8 @@ from hub.integration.inbox import service as inbox
 from hub.integration.inbox.handlers import HandlerRegistry
 from hub.integration.inbox.service import InboxWorker
 from hub.loans import bulk_repayments_inbox
+from lms_core.integration.enums import Channel
 from lms_core.persistence.integration import counterpart_repository, inbox_repository
-from lms_core.persistence.integration.models import Channel
 from lms_core.persistence.loans import loan_repository
 from tests.support.loans import balance, close_days_through, make_loan, make_product
 

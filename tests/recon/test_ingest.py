@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from hub.integration.inbox import service as inbox
+from lms_core.integration.enums import Channel
 from lms_core.persistence.integration import inbox_repository
-from lms_core.persistence.integration.models import Channel
 from lms_core.persistence.recon.models import ReconActualItem, ReconStatement
 from tests.recon.conftest import NOW
 from tests.recon.statements import camt, hdfc_csv, mt940, mt940_line

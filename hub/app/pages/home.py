@@ -9,8 +9,8 @@ from hub.platform.auth.permissions import Permission
 from hub.platform.web.deps import PageContext, page_user
 from hub.platform.web.nav import NavEntry, Section
 from hub.platform.web.render import render
+from lms_core.integration.enums import InboxStatus, OutboundStatus
 from lms_core.persistence.integration import inbox_repository, outbox_repository
-from lms_core.persistence.integration.models import InboxStatus, OutboundStatus
 from lms_core.persistence.loans import loan_repository
 
 router = APIRouter()

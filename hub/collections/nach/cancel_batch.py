@@ -30,14 +30,11 @@ from hub.collections import cancellation
 from hub.collections.nach.bank_settings import NachBankSettings, load
 from hub.integration.inbox.handlers import Outcome
 from hub.integration.outbox.service import DeliveryChannel, enqueue
+from lms_core.collections.enums import CancellationStatus, CancelRail
+from lms_core.integration.enums import RecordOutcome
 from lms_core.persistence.collections import mandate_repository
-from lms_core.persistence.collections.models import (
-    CancellationStatus,
-    CancelRail,
-    Mandate,
-)
+from lms_core.persistence.collections.models import Mandate
 from lms_core.persistence.collections.models import MandateCancellation as CancelRow
-from lms_core.persistence.integration.models import RecordOutcome
 
 EVENT_TYPE = "nach.mandate_cancel_batch"
 ACTOR = "emandate-cancel"

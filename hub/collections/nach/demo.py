@@ -31,9 +31,9 @@ from hub.collections.nach.bank_settings import COUNTERPART_KIND, IST
 from hub.integration import counterparts as cp
 from hub.platform.config import get_settings
 from hub.platform.demo import DemoContext
+from lms_core.collections.enums import AmountRule, MandateKind
 from lms_core.money import round_money
 from lms_core.persistence.collections import mandate_repository, nach_repository
-from lms_core.persistence.collections.models import AmountRule, MandateKind
 from lms_core.persistence.integration import counterpart_repository
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.platform import tenant_repository

@@ -49,9 +49,10 @@ from hub.integration.inbox.handlers import (
 from hub.integration.inbox.handlers import rejected as rejected_result
 from hub.integration.outbox.service import DeliveryChannel, enqueue
 from hub.platform.errors import SangamError
+from lms_core.collections.enums import MandateKind, MandateStatus
+from lms_core.integration.enums import RecordOutcome
 from lms_core.persistence.collections import mandate_repository
-from lms_core.persistence.collections.models import Mandate, MandateKind, MandateStatus
-from lms_core.persistence.integration.models import RecordOutcome
+from lms_core.persistence.collections.models import Mandate
 
 DOCUMENT_KIND = "emandate_response"
 EVENT_TYPE = "nach.mandate_batch"

@@ -25,8 +25,8 @@ from hub.platform.web.deps import PageContext, page_user
 from hub.platform.web.nav import NavEntry, Section
 from hub.platform.web.pagination import Pager, pager_from_query
 from hub.platform.web.render import render
+from lms_core.collections.enums import MandateKind, MandateStatus
 from lms_core.persistence.collections import mandate_repository, nach_repository
-from lms_core.persistence.collections.models import MandateKind, MandateStatus
 
 router = APIRouter()
 NAV = (

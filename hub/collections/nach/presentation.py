@@ -31,15 +31,10 @@ from hub.collections.mandates import NACH_KINDS, AccountCipher
 from hub.collections.nach.bank_settings import NachBankSettings, load
 from hub.integration.outbox.service import DeliveryChannel, enqueue
 from hub.recon.expected import record_expected
+from lms_core.collections.enums import ItemStatus, PresentationStatus
 from lms_core.money import to_paise
 from lms_core.persistence.collections import mandate_repository, nach_repository
-from lms_core.persistence.collections.models import (
-    ItemStatus,
-    Mandate,
-    Presentation,
-    PresentationItem,
-    PresentationStatus,
-)
+from lms_core.persistence.collections.models import Mandate, Presentation, PresentationItem
 
 EVENT_TYPE = "nach.ach_presentation"
 

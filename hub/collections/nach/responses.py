@@ -55,15 +55,11 @@ from hub.loans.bulk_repayments import Result as BulkResult_
 from hub.loans.repayments import Channel
 from hub.platform.errors import SangamError
 from hub.recon.expected import cancel_expected
+from lms_core.collections.enums import ItemStatus, MandateStatus, PresentationStatus
+from lms_core.integration.enums import RecordOutcome
 from lms_core.money import from_paise
 from lms_core.persistence.collections import mandate_repository, nach_repository
-from lms_core.persistence.collections.models import (
-    ItemStatus,
-    MandateStatus,
-    PresentationItem,
-    PresentationStatus,
-)
-from lms_core.persistence.integration.models import RecordOutcome
+from lms_core.persistence.collections.models import PresentationItem
 from lms_core.persistence.platform import tenant_repository
 
 DOCUMENT_KIND = "ach_response"

@@ -45,8 +45,9 @@ from hub.integration.counterparts import Cipher
 from hub.loans.repayments import Channel, RepaymentIn, post_repayment, reverse_repayment
 from hub.platform.errors import Conflict, FieldProblem, NotFound, SangamError, Unprocessable
 from hub.recon.expected import cancel_expected, record_expected
+from lms_core.collections.enums import MandateKind
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import Mandate, MandateKind
+from lms_core.persistence.collections.models import Mandate
 from lms_core.persistence.collections.upi_models import UpiCycle, UpiDebit, UpiMandate
 from lms_core.persistence.integration.models import Counterpart
 from lms_core.persistence.platform import tenant_repository

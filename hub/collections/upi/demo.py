@@ -37,8 +37,8 @@ from hub.integration.inbox.service import InboxWorker, wall_clock
 from hub.platform.config import get_settings
 from hub.platform.demo import DemoContext
 from hub.platform.errors import SangamError
+from lms_core.collections.enums import MandateKind
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import MandateKind
 from lms_core.persistence.integration import counterpart_repository
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.platform import tenant_repository

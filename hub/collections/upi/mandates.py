@@ -39,8 +39,9 @@ from hub.collections.upi.rules import (
 )
 from hub.integration.counterparts import Cipher
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
+from lms_core.collections.enums import AmountRule, MandateKind, MandateStatus
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import AmountRule, Mandate, MandateKind, MandateStatus
+from lms_core.persistence.collections.models import Mandate
 from lms_core.persistence.collections.upi_models import UpiMandate
 
 

@@ -15,8 +15,8 @@ from hub.platform.web.deps import PageContext, page_user
 from hub.platform.web.nav import NavEntry, Section
 from hub.platform.web.pagination import Pager, pager_from_query
 from hub.platform.web.render import render
+from lms_core.collections.enums import MandateStatus
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import MandateStatus
 
 router = APIRouter()
 NAV = (

@@ -27,8 +27,9 @@ from hub.collections import mandates as registry
 from hub.collections.upi.psp import api_of, psp_row
 from hub.integration.counterparts import Cipher
 from hub.platform.errors import SangamError
+from lms_core.collections.enums import CancelRail
 from lms_core.persistence.collections import mandate_repository
-from lms_core.persistence.collections.models import CancelRail, MandateCancellation
+from lms_core.persistence.collections.models import MandateCancellation
 
 
 class RevokeOutcome(StrEnum):

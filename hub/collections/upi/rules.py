@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from formats.upi.autopay_events import EventKind
-from lms_core.persistence.collections.models import AmountRule, MandateStatus
+from lms_core.collections.enums import AmountRule, MandateStatus
 
 NOTICE = timedelta(hours=24)
 

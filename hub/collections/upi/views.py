@@ -16,8 +16,9 @@ from hub.collections import mandates as registry
 from hub.collections.upi.debits import cycle_rows
 from hub.collections.upi.mandates import UPI_RULE
 from hub.platform.errors import NotFound
+from lms_core.collections.enums import MandateKind
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import Mandate, MandateKind
+from lms_core.persistence.collections.models import Mandate
 from lms_core.persistence.collections.upi_models import UpiCycle, UpiDebit, UpiMandate
 
 IST = timezone(timedelta(hours=5, minutes=30))

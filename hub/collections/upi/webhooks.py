@@ -36,8 +36,9 @@ from hub.integration.inbox.handlers import (
     rejected,
 )
 from hub.platform.errors import SangamError
+from lms_core.integration.enums import RecordOutcome
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.integration.models import Counterpart, RecordOutcome
+from lms_core.persistence.integration.models import Counterpart
 
 
 def apply_event(

@@ -27,8 +27,8 @@ from hub.integration.counterparts import Cipher, connector_for
 from hub.integration.inbox import service as inbox
 from hub.platform.errors import NotFound, Unauthorized
 from hub.platform.http.deps import get_session
+from lms_core.integration.enums import Channel
 from lms_core.persistence.integration import counterpart_repository
-from lms_core.persistence.integration.models import Channel
 from lms_core.persistence.platform import tenant_repository
 
 router = APIRouter(tags=["webhooks"])

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lms_core.persistence.integration.models import RecordOutcome
+from lms_core.integration.enums import RecordOutcome
 
 ANY_KIND = "*"
 

@@ -30,8 +30,8 @@ from connectors.sdk.transport.errors import ConnectorError
 from hub.integration import counterparts
 from hub.integration.inbox.service import receive
 from hub.platform.errors import Conflict, NotFound
+from lms_core.integration.enums import Channel
 from lms_core.persistence.integration import counterpart_repository
-from lms_core.persistence.integration.models import Channel
 
 log = logging.getLogger("sangam.pickup")
 Clock = Callable[[], datetime]

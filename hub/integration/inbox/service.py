@@ -32,8 +32,9 @@ from hub.integration.inbox.handlers import (
     load_handlers,
 )
 from hub.platform.errors import Conflict, NotFound
+from lms_core.integration.enums import Channel, InboxStatus
 from lms_core.persistence.integration import counterpart_repository, inbox_repository
-from lms_core.persistence.integration.models import Channel, InboxItem, InboxStatus
+from lms_core.persistence.integration.models import InboxItem
 from lms_core.persistence.platform import job_repository
 
 log = logging.getLogger("sangam.inbox")

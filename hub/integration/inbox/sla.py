@@ -29,12 +29,12 @@ from prometheus_client import Counter
 from sqlalchemy.orm import Session
 
 from hub.platform.errors import FieldProblem, Unprocessable
+from lms_core.integration.enums import AlertKind
 from lms_core.persistence.integration import (
     alert_repository,
     counterpart_repository,
     inbox_repository,
 )
-from lms_core.persistence.integration.alert_models import AlertKind
 from lms_core.persistence.integration.models import Counterpart
 
 log = logging.getLogger("sangam.sla")

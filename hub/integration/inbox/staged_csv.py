@@ -27,8 +27,8 @@ from hub.integration.inbox.handlers import (
     Outcome,
     rejected,
 )
+from lms_core.integration.enums import RecordOutcome
 from lms_core.persistence.integration import inbox_repository
-from lms_core.persistence.integration.models import RecordOutcome
 from mappings import Mapping, RecordError, apply_mapping
 
 MAX_LISTED_OUTCOMES = 10_000  # why: a wholly bad 1M-line file must not write 1M rows

@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.platform.errors import NotFound, Unprocessable
+from lms_core.integration.enums import OutboundStatus
 from lms_core.persistence.integration import outbox_repository
-from lms_core.persistence.integration.models import Counterpart, OutboundStatus
+from lms_core.persistence.integration.models import Counterpart
 
 WHOLE_COUNTERPART = "*"
 

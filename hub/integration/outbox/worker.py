@@ -34,13 +34,9 @@ from hub.integration import connector_metrics as metrics
 from hub.integration.counterparts import Cipher, connector_for
 from hub.integration.outbox.policy import DeliveryPolicy
 from hub.integration.outbox.service import DeliveryChannel
+from lms_core.integration.enums import AttemptOutcome, OutboundStatus
 from lms_core.persistence.integration import counterpart_repository, outbox_repository
-from lms_core.persistence.integration.models import (
-    AttemptOutcome,
-    Counterpart,
-    OutboundMessage,
-    OutboundStatus,
-)
+from lms_core.persistence.integration.models import Counterpart, OutboundMessage
 
 log = logging.getLogger("sangam.outbox")
 GONE = 410

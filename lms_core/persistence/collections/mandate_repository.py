@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from lms_core.collections.enums import CancellationStatus, MandateStatus
 from lms_core.persistence.collections.models import (
     OPEN_CANCELLATION,
-    CancellationStatus,
     Mandate,
     MandateCancellation,
     MandateEvent,
-    MandateStatus,
 )
 
 

@@ -10,11 +10,8 @@ from typing import Any
 from sqlalchemy import case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from lms_core.persistence.collections.models import (
-    ItemStatus,
-    Presentation,
-    PresentationItem,
-)
+from lms_core.collections.enums import ItemStatus
+from lms_core.persistence.collections.models import Presentation, PresentationItem
 from lms_core.persistence.loans.models import Loan, LoanDue, ScheduleLine
 
 INSTALLMENT = "installment"

@@ -8,17 +8,11 @@ goes away (the file arrives late) and *acknowledged* when a person has seen it.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_core.persistence.base import Base
-
-
-class AlertKind(StrEnum):
-    FILE_SLA = "file_sla"  # an expected file had not arrived by its cut-off
-    MANDATE_CANCEL_REJECTED = "mandate_cancel_rejected"  # bank / PSP refused our cancellation
 
 
 class HubAlert(Base):

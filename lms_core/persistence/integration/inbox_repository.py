@@ -20,12 +20,12 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from lms_core.integration.enums import InboxStatus
 from lms_core.persistence.integration.models import (
     InboundRecord,
     InboxBlob,
     InboxItem,
     InboxRecordOutcome,
-    InboxStatus,
 )
 
 OUTCOME_COLUMNS = ("line", "outcome", "record_key", "field", "reason")

@@ -18,7 +18,6 @@ The StrEnums below name every stored status value.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, func
@@ -26,40 +25,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms_core.persistence.base import Base, CreatedAt
-
-
-class Channel(StrEnum):
-    FILE = "file"
-    WEBHOOK = "webhook"
-    API = "api"
-
-
-class InboxStatus(StrEnum):
-    RECEIVED = "received"  # stored, waiting for a worker
-    PROCESSING = "processing"  # claimed by a worker holding a lease
-    APPLIED = "applied"  # every record applied or a known duplicate
-    PARTIAL = "partial"  # applied, but some records were quarantined
-    REJECTED = "rejected"  # refused whole (totals, encoding, signature), nothing applied
-    FAILED = "failed"  # the handler failed or the attempts ran out; reprocess when fixed
-
-
-class RecordOutcome(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    QUARANTINED = "quarantined"
-
-
-class OutboundStatus(StrEnum):
-    PENDING = "pending"
-    DELIVERING = "delivering"
-    DELIVERED = "delivered"
-    DEAD = "dead"
-
-
-class AttemptOutcome(StrEnum):
-    DELIVERED = "delivered"
-    RETRY = "retry"
-    DEAD = "dead"
 
 
 class Counterpart(CreatedAt, Base):

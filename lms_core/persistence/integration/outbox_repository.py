@@ -17,7 +17,8 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from lms_core.persistence.integration.models import OutboundAttempt, OutboundMessage, OutboundStatus
+from lms_core.integration.enums import OutboundStatus
+from lms_core.persistence.integration.models import OutboundAttempt, OutboundMessage
 
 
 def add(session: Session, **values: Any) -> int | None:

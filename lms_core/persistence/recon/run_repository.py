@@ -17,7 +17,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from lms_core.persistence.recon.models import (
-    BreakStatus,
     ReconAccount,
     ReconActualItem,
     ReconBreak,
@@ -25,9 +24,9 @@ from lms_core.persistence.recon.models import (
     ReconRun,
     ReconStatement,
     ReconSuggestion,
-    StatementStatus,
 )
 from lms_core.persistence.recon.recon_repository import copy_rows
+from lms_core.recon.enums import BreakStatus, StatementStatus
 
 # --- accounts -------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from hub.collections.upi.debits import execute_debit, send_notice
 from hub.platform.errors import Conflict, Unprocessable
+from lms_core.collections.enums import MandateStatus
 from lms_core.persistence.collections import upi_repository as repository
-from lms_core.persistence.collections.models import MandateStatus
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.loans.models import Repayment
 from lms_core.persistence.recon.models import ReconExpectedItem
