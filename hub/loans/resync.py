@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from hub.loans import closure
 from hub.loans.status import move
-from lms_core.ledger import OWN_BOOK
+from lms_core.ledger import OWN_BOOK, Account
 from lms_core.ledger import servicing as journals
 from lms_core.loans.classification import AssetClass
 from lms_core.loans.loan_day import DayRules, DueKey, DueKind, Payment, Replay, replay
@@ -281,11 +281,10 @@ def _true_up_charges(
     new_penal = sum((a for _, _, a in result.penal), ZERO)
     loan_repository.replace_penal_charges(session, loan.id, start, result.penal)
     cur = Currency(loan.currency)
-    for debit_acc, credit_acc, delta, kind in (
-        ("PENAL_RECEIVABLE", "PENAL_INCOME", new_penal - old_penal, "penal_charge"),
-        ("FEES_RECEIVABLE", "FEE_INCOME", late_fee_delta, "late_fee"),
+    for j in (
+        journals.penal_true_up(loan.id, today, new_penal - old_penal, cur),
+        journals.late_fee_true_up(loan.id, today, late_fee_delta, cur),
     ):
-        j = journals.adjustment(loan.id, today, debit_acc, credit_acc, delta, kind, cur)
         if j is not None:
             ledger_repository.post(session, tenant_id, j, actor)
 
@@ -318,21 +317,13 @@ def true_up_suspense(session: Session, tenant_id: int, loan: Loan, today: date, 
     bal = lambda account: ledger_repository.balance_of(  # noqa: E731
         session, tenant_id, account, today, owner=OWN_BOOK, loan_id=loan.id
     )
-    held = -bal("INTEREST_SUSPENSE")
+    held = -bal(Account.INTEREST_SUSPENSE)
     target = ZERO
     if loan.asset_class == AssetClass.NPA:
         record = restructure_of(session, loan)
         capitalised = record.interest_held if record is not None else ZERO
-        target = bal("INTEREST_DUE") + bal("INTEREST_RECEIVABLE") + capitalised
-    j = journals.adjustment(
-        loan.id,
-        today,
-        "INTEREST_INCOME",
-        "INTEREST_SUSPENSE",
-        target - held,
-        "income_recognition",
-        Currency(loan.currency),
-    )
+        target = bal(Account.INTEREST_DUE) + bal(Account.INTEREST_RECEIVABLE) + capitalised
+    j = journals.income_recognition(loan.id, today, held, target, Currency(loan.currency))
     if j is not None:
         ledger_repository.post(session, tenant_id, j, actor)
 
