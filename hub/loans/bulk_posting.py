@@ -91,7 +91,7 @@ def prepare(session: Session, tenant_id: int, states: dict[int, Row], by_loan, r
 
 
 def _start_dues(rows: Sequence[Row], today: date) -> list[OpenDue]:
-    """The dues at the start of today (see loan_repository.dues_as_of; nothing is later)."""
+    """The dues at the start of today (see loan_repository.opening_dues; nothing is later)."""
     book = []
     for r in rows:
         kept = r.kind in (DueKind.PENAL, DueKind.BOUNCE) or r.due_date < today

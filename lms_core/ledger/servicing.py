@@ -180,6 +180,23 @@ def late_fee_true_up(loan_id: int, day: date, delta: Decimal, currency: Currency
     )
 
 
+#: the balances income recognition works from: interest billed, accrued, held in suspense
+RECOGNITION_ACCOUNTS: tuple[Account, ...] = (
+    Account.INTEREST_DUE,
+    Account.INTEREST_RECEIVABLE,
+    Account.INTEREST_SUSPENSE,
+)
+
+
+def suspense_target(
+    npa: bool, interest_due: Decimal, interest_receivable: Decimal, capitalised: Decimal
+) -> Decimal:
+    """Return what INTEREST_SUSPENSE must hold: for an NPA, its uncollected interest (due
+    and accrued) plus the interest a restructure capitalised while leaving it an NPA
+    (RBI: unrealised interest capitalised is not income); nothing for any other loan."""
+    return interest_due + interest_receivable + capitalised if npa else ZERO
+
+
 def income_recognition(
     loan_id: int, day: date, held: Decimal, target: Decimal, currency: Currency
 ) -> Journal | None:
