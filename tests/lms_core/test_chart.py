@@ -26,7 +26,6 @@ IN_SQL = re.compile(r"'(" + "|".join(sorted(CODES)) + r")'")
 EXEMPT = {
     "lms_core/ledger/chart.py": "the chart itself: the one place the names are written",
     "hub/platform/db/migrations/versions": "migrations are history: the rows as created then",
-    "hub/recon/desk_resolution.py": "being reworked with reconciliation (issue #12 follow-up)",
 }
 
 
