@@ -1,10 +1,9 @@
 """The bounce charge of a returned NACH debit: a fee due on the loan, with its journal.
 
 A returned debit never credited the loan, so nothing is reversed: the product's
-``bounce_fee`` is raised as a ``bounce`` due (filed apart from installments by the
-waterfall) and booked FEES_RECEIVABLE / FEE_INCOME, exactly as
-:func:`hub.loans.repayments.reverse_repayment` does for a bounced cheque. The due's
-``installment`` key is :data:`NACH_BOUNCE_BASE` + the presentation item id, so it never
+``bounce_fee`` is charged through :func:`hub.loans.repayments.charge_bounce`, the one
+path of every bounce fee (a bounced cheque's reversal takes it too). The due is keyed
+by the presentation item (:meth:`hub.loans.repayments.Returned.nach_item`), so it never
 collides with a cheque bounce (keyed by repayment id) on the same loan. Never commits.
 """
 
@@ -15,15 +14,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from hub.loans.repayments import NACH_BOUNCE_BASE, Returned, charge_bounce
 from hub.loans.resync import context, resync
-from lms_core.ledger import Journal, credit, debit
-from lms_core.loans.loan_day import DueKind
-from lms_core.money import Currency
-from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.loans import loan_repository
-from lms_core.persistence.loans.models import LoanDue
 
-NACH_BOUNCE_BASE = 10**12
+__all__ = ["NACH_BOUNCE_BASE", "levy_bounce_charge"]
 
 
 def levy_bounce_charge(
@@ -35,30 +30,10 @@ def levy_bounce_charge(
     """
     loan = loan_repository.get_loan(session, tenant_id, loan_id, lock=True)
     ctx = context(session, loan)
-    fee = ctx.rules.bounce_fee
-    if fee <= 0:
+    due = charge_bounce(session, tenant_id, ctx, Returned.nach_item(item_id), today, actor)
+    if due is None:
         return None, Decimal("0")
-    due = LoanDue(
-        loan_id=loan.id,
-        kind=str(DueKind.BOUNCE),
-        installment=NACH_BOUNCE_BASE + item_id,
-        component="fee",
-        due_date=today,
-        amount=fee,
-        paid=Decimal(0),
-        waived=Decimal(0),
-    )
-    session.add(due)
-    kw = {"currency": Currency(loan.currency), "loan_id": loan.id}
-    journal = Journal(
-        "bounce_fee",
-        today,
-        (debit("FEES_RECEIVABLE", fee, **kw), credit("FEE_INCOME", fee, **kw)),
-        loan_id=loan.id,
-        external_ref=f"nach-bounce:{item_id}",
-    )
-    ledger_repository.post(session, tenant_id, journal, actor)
     session.flush()
     if loan.advance > 0:  # why: money already held in advance settles the new fee at once
         resync(session, tenant_id, ctx, today, today, actor)
-    return due.id, fee
+    return due.id, due.amount

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.loans.status import move
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from hub.recon.expected import Direction, ExpectedSource, record_expected
-from lms_core.ledger import OWN_BOOK
+from lms_core.ledger import OWN_BOOK, Account
 from lms_core.ledger import servicing as journals
 from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.loans.product import rules_from_dict, term_problems
@@ -190,7 +190,7 @@ def confirm_payout(session: Session, tenant_id: int, loan_id: int, utr: str, act
         raise Conflict(f"loan {loan.loan_number} is not disbursed")
     today = tenant_repository.business_date(session, tenant_id)
     payable = ledger_repository.balance_of(
-        session, tenant_id, "DISBURSEMENT_PAYABLE", today, owner=OWN_BOOK, loan_id=loan.id
+        session, tenant_id, Account.DISBURSEMENT_PAYABLE, today, owner=OWN_BOOK, loan_id=loan.id
     )
     if payable >= 0:
         raise Conflict(f"loan {loan.loan_number} has no payout pending")

@@ -21,7 +21,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from hub.loans.resync import LoanContext
-from lms_core.ledger import Journal, require_valid
+from lms_core.ledger import Account, Journal, require_valid
 from lms_core.ledger import servicing as journals
 from lms_core.loans.classification import AssetClass
 from lms_core.loans.loan_day import DueKey, DueKind, OpenDue, Payment, Replay, replay
@@ -72,7 +72,7 @@ def prepare(session: Session, tenant_id: int, states: dict[int, Row], by_loan, r
     }
     rest = [lid for lid in by_loan if lid not in slow]
     slow |= repo.loans_with_repayments_from(session, rest, today)
-    slow |= repo.loans_with_balance(session, tenant_id, rest, "INTEREST_SUSPENSE")
+    slow |= repo.loans_with_balance(session, tenant_id, rest, Account.INTEREST_SUSPENSE)
     rest = [lid for lid in rest if lid not in slow]
     prepared = Prepared(slow, repo.due_rows(session, rest))
     for lid in rest:
@@ -91,7 +91,7 @@ def prepare(session: Session, tenant_id: int, states: dict[int, Row], by_loan, r
 
 
 def _start_dues(rows: Sequence[Row], today: date) -> list[OpenDue]:
-    """The dues at the start of today (see loan_repository.dues_as_of; nothing is later)."""
+    """The dues at the start of today (see loan_repository.opening_dues; nothing is later)."""
     book = []
     for r in rows:
         kept = r.kind in (DueKind.PENAL, DueKind.BOUNCE) or r.due_date < today

@@ -2,13 +2,9 @@
 
 The maths is :mod:`lms_core.loans.revolving`; this module loads a line (row
 locked), calls it, and books the result. Every money movement is one balanced journal
-(no loan id on the postings: the line is identified by the journal's ``external_ref``
-``cl:<line id>:...`` and by its own sub-ledger tables):
-
-* drawdown: Dr LOAN_PRINCIPAL / Cr ESCROW_BANK (paid out to the borrower);
-* repayment: Dr ESCROW_BANK / Cr FEES_RECEIVABLE, INTEREST_DUE, LOAN_PRINCIPAL;
-* day-end accrual: Dr INTEREST_RECEIVABLE / Cr INTEREST_INCOME;
-* billing (day-end before the billing date): Dr INTEREST_DUE / Cr INTEREST_RECEIVABLE.
+built by :mod:`lms_core.ledger.credit_lines` (drawdown, repayment, the day's accrual
+and billing; no loan id on the postings: the line is identified by the journal's
+``external_ref`` ``cl:<line id>:...`` and by its own sub-ledger tables).
 
 Drawdowns and repayments take effect on the tenant's business date (no back-dating
 on lines). :func:`close_lines_day` is the end-of-day step; it is idempotent per
@@ -29,7 +25,8 @@ from hub.platform.eod.steps import FinaliseContext
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from lms_core.accrual import AccrualState
 from lms_core.daycount import DayCount
-from lms_core.ledger import Journal, credit, debit
+from lms_core.ledger import Journal
+from lms_core.ledger import credit_lines as journals
 from lms_core.loans import revolving
 from lms_core.loans.revolving import LineDueKind, LineTerms, OpenLineDue
 from lms_core.money import ZERO, Currency
@@ -162,15 +159,7 @@ def draw(
     )
     line.drawn += amount
     txn = _txn(session, line, "drawdown", today, amount, external_ref, principal=amount)
-    _post(
-        session,
-        tenant_id,
-        line,
-        txn,
-        "credit_line_drawdown",
-        [("LOAN_PRINCIPAL", "ESCROW_BANK", amount)],
-        actor,
-    )
+    _post(session, tenant_id, txn, journals.drawdown(_of(line), txn.id, today, amount), actor)
     return txn
 
 
@@ -214,12 +203,10 @@ def repay(
         fees=split.fees,
         channel=channel,
     )
-    legs = [
-        ("ESCROW_BANK", "FEES_RECEIVABLE", split.fees),
-        ("ESCROW_BANK", "INTEREST_DUE", split.interest),
-        ("ESCROW_BANK", "LOAN_PRINCIPAL", split.principal),
-    ]
-    _post(session, tenant_id, line, txn, "credit_line_repayment", legs, actor)
+    journal = journals.repayment(
+        _of(line), txn.id, today, split.fees, split.interest, split.principal
+    )
+    _post(session, tenant_id, txn, journal, actor)
     return txn
 
 
@@ -238,19 +225,11 @@ def _txn(session, line, kind, day, amount, ref, **parts) -> CreditLineTxn:
     return txn
 
 
-def _journal(line: CreditLine, kind: str, day: date, legs, ref: str) -> Journal | None:
-    kw = {"currency": Currency(line.currency)}
-    postings = []
-    for dr, cr, amount in legs:
-        if amount:
-            postings += [debit(dr, amount, **kw), credit(cr, amount, **kw)]
-    if not postings:
-        return None
-    return Journal(kind, day, tuple(postings), external_ref=ref, description=line.line_number)
+def _of(line: CreditLine) -> journals.Line:
+    return journals.Line(line.id, line.line_number, Currency(line.currency))
 
 
-def _post(session, tenant_id, line, txn: CreditLineTxn, kind: str, legs, actor: str) -> None:
-    journal = _journal(line, kind, txn.business_date, legs, f"cl:{line.id}:{txn.kind}:{txn.id}")
+def _post(session, tenant_id, txn: CreditLineTxn, journal: Journal | None, actor: str) -> None:
     if journal is not None:
         txn.journal_id = ledger_repository.post(session, tenant_id, journal, actor).journal_id
 
@@ -279,10 +258,9 @@ def _close_line_day(session, tenant_id: int, line: CreditLine, day: date, actor:
     repo.add_accruals(
         session, [{"line_id": line.id, "day": day, "balance": line.drawn, "amount": accrued.amount}]
     )
-    legs = [("INTEREST_RECEIVABLE", "INTEREST_INCOME", accrued.amount)]
-    state = accrued.state
+    state, billed = accrued.state, ZERO
     if revolving.bills_after(day, line.billing_day):
-        legs.append(("INTEREST_DUE", "INTEREST_RECEIVABLE", state.posted))
+        billed = state.posted
         _bill(session, line, state, day + _DAY)
         state = AccrualState(day + _DAY)
     line.period_start, line.period_precise, line.period_posted = (
@@ -291,7 +269,7 @@ def _close_line_day(session, tenant_id: int, line: CreditLine, day: date, actor:
         state.posted,
     )
     line.accrued_through = day
-    journal = _journal(line, "credit_line_eod", day, legs, f"cl:{line.id}:eod:{day.isoformat()}")
+    journal = journals.day_end(_of(line), day, accrued.amount, billed)
     if journal is not None:
         ledger_repository.post(session, tenant_id, journal, actor)
 

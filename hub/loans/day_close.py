@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from hub.loans import rate_reset
 from hub.loans.resync import LoanContext, context, day_rules_of, resync
 from hub.platform.eod.steps import PartitionContext, PartitionOutcome
-from lms_core.ledger import Journal, Posting, credit, debit
+from lms_core.ledger import Journal, Posting
+from lms_core.ledger import servicing as journals
 from lms_core.loans.accrual_plan import accrued_to, billed_between
 from lms_core.loans.classification import AssetClass
 from lms_core.loans.day_end import (
@@ -67,29 +68,16 @@ log = logging.getLogger("sangam.eod")
 
 def _day_journal(ctx: LoanContext, plan, day: date) -> Journal | None:
     loan = ctx.loan
-    accrual = accrued_to(plan, day) - accrued_to(plan, loan.accrued_through)
     due_lines = billed_between(plan, loan.eod_through, day)
-    interest = sum((line.interest for line in due_lines), ZERO)
-    fees = sum((line.fees for line in due_lines), ZERO)
-    kw = {"currency": Currency(loan.currency), "loan_id": loan.id}
-    income = "INTEREST_SUSPENSE" if loan.asset_class == AssetClass.NPA else "INTEREST_INCOME"
-    postings = []
-    for dr, cr, amount in (
-        ("INTEREST_RECEIVABLE", income, accrual),
-        ("INTEREST_DUE", "INTEREST_RECEIVABLE", interest),
-        ("FEES_RECEIVABLE", "FEE_INCOME", fees),
-    ):
-        if amount:
-            postings += [debit(dr, amount, **kw), credit(cr, amount, **kw)]
-    if not postings:
-        return None
-    return Journal(
-        "eod",
-        day,
-        tuple(postings),
-        loan_id=loan.id,
-        external_ref=f"eod:{loan.id}:{day.isoformat()}",
+    lines = journals.day_end_lines(
+        loan.id,
+        Currency(loan.currency),
+        npa=loan.asset_class == AssetClass.NPA,
+        accrual=accrued_to(plan, day) - accrued_to(plan, loan.accrued_through),
+        billed_interest=sum((line.interest for line in due_lines), ZERO),
+        billed_fees=sum((line.fees for line in due_lines), ZERO),
     )
+    return journals.day_end(loan.id, day, lines)
 
 
 def close_day(
@@ -363,8 +351,7 @@ def _write(
         )
     if postings or accruals:
         loans = [r[0].id for r in results] + [a[0] for a in accruals]
-        ref = f"eod:{day}:{min(loans)}-{max(loans)}"
-        journal = Journal("eod", day, tuple(postings), external_ref=ref)
+        journal = journals.day_end_batch(day, postings, loans)
         bulk_repository.copy_journal(session, tenant_id, journal, actor, accruals)
     bulk_repository.insert_dues(session, new_dues)
     bulk_repository.set_due_amounts(session, amounts)

@@ -12,8 +12,8 @@ shown for the day, and accruals restart cleanly from the day-end.
 (lms_core.loans.accrual_plan). When a change replaces the lines of the running
 period, the interest already accrued under the old lines differs from what the new
 lines say was accrued by now; :func:`realign_accrual` returns that difference, which the
-change books (INTEREST_RECEIVABLE against INTEREST_INCOME), so later day-ends accrue on
-the new lines with no residue. Old versions are never deleted.
+change books with its journal (:mod:`lms_core.ledger.lifecycle`), so later day-ends
+accrue on the new lines with no residue. Old versions are never deleted.
 
 **Product rules used here** (read from the product JSON, ``0``/absent = off):
 ``charges_gst_percent`` (GST on prepayment and foreclosure charges), and the existing
@@ -35,7 +35,8 @@ from hub.loans.day_close import catch_up
 from hub.loans.errors import LoanWrongStatus
 from hub.loans.resync import LoanContext, context
 from hub.platform.errors import Conflict, NotFound
-from lms_core.ledger import OWN_BOOK, Posting
+from lms_core.ledger import OWN_BOOK
+from lms_core.ledger.lifecycle import POSITION_ACCOUNTS, Booking, Position
 from lms_core.loans.accrual_plan import accrued_to
 from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.loans.status import LoanStatus
@@ -51,35 +52,6 @@ from lms_core.schedule.lines import Schedule, ScheduleLine
 from lms_core.schedule.terms import LoanTerms
 from lms_core.terms_json import parse_terms
 from lms_core.waterfall import Component, Strategy
-
-
-@dataclass(frozen=True)
-class Position:
-    """The loan's own-book receivables (positive = owed by the borrower) and what it holds."""
-
-    principal: Decimal
-    interest_due: Decimal
-    interest_receivable: Decimal
-    fees: Decimal
-    penal: Decimal
-    suspense: Decimal  # interest not recognised as income (an NPA's)
-    advance: Decimal  # paid in excess, held for the borrower
-
-    @property
-    def interest(self) -> Decimal:
-        return self.interest_due + self.interest_receivable
-
-    @property
-    def total(self) -> Decimal:
-        return self.principal + self.interest + self.fees + self.penal
-
-    def by_component(self) -> dict[Component, Decimal]:
-        return {
-            Component.PRINCIPAL: self.principal,
-            Component.INTEREST: self.interest,
-            Component.FEE: self.fees,
-            Component.PENALTY: self.penal,
-        }
 
 
 @dataclass(frozen=True)
@@ -224,27 +196,14 @@ def position(session: Session, tenant_id: int, loan: Loan, today: date) -> Posit
         by=("account",),
         owner=OWN_BOOK,
         loan_id=loan.id,
-        accounts=(
-            "LOAN_PRINCIPAL",
-            "INTEREST_DUE",
-            "INTEREST_RECEIVABLE",
-            "FEES_RECEIVABLE",
-            "PENAL_RECEIVABLE",
-            "INTEREST_SUSPENSE",
-            "BORROWER_ADVANCE",
-        ),
+        accounts=POSITION_ACCOUNTS,
     )
-    b = {r.account: r.balance for r in rows if r.currency == loan.currency}
-    get = lambda code: b.get(code, ZERO)  # noqa: E731
-    return Position(
-        principal=get("LOAN_PRINCIPAL"),
-        interest_due=get("INTEREST_DUE"),
-        interest_receivable=get("INTEREST_RECEIVABLE"),
-        fees=get("FEES_RECEIVABLE"),
-        penal=get("PENAL_RECEIVABLE"),
-        suspense=-get("INTEREST_SUSPENSE"),
-        advance=-get("BORROWER_ADVANCE"),
-    )
+    return Position.of({r.account: r.balance for r in rows if r.currency == loan.currency})
+
+
+def booking(loan: Loan, today: date) -> Booking:
+    """Return where a change of ``loan`` on ``today`` is booked (its journal's builders)."""
+    return Booking(loan.id, Currency(loan.currency), today)
 
 
 def component_order(strategy: Strategy) -> tuple[Component, ...]:
@@ -263,13 +222,6 @@ def allocate_components(
         taken[component] = take
         left -= take
     return taken, left
-
-
-def signed(account: str, amount: Decimal, loan: Loan) -> Posting | None:
-    """Return a posting of ``amount`` (debit > 0) on ``account`` for the loan; None for 0."""
-    if amount == 0:
-        return None
-    return Posting(account, amount, Currency(loan.currency), OWN_BOOK, loan.id)
 
 
 def record(

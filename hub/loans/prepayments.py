@@ -8,13 +8,10 @@ amount) and GST on that charge if the product has ``charges_gst_percent``. The b
 is re-amortized per the product's ``prepayment_policy`` (``reduce_tenor`` keeps the EMI,
 ``reduce_emi`` keeps the tenor; a request may choose the other). A new schedule version
 is stored, the old one kept. Installments already due are not touched, so overdue dues
-and DPD are unaffected. Journal::
-
-    Dr ESCROW_BANK          total
-    Cr LOAN_PRINCIPAL       amount
-    Cr INTEREST_RECEIVABLE  what the old lines had accrued on the prepaid amount
-    Cr INTEREST_INCOME      the rest of the interest collected
-    Cr FEE_INCOME / TAX_PAYABLE   charge / GST
+and DPD are unaffected. The journal (:func:`lms_core.ledger.lifecycle.prepayment`)
+takes the money in against the principal, the interest (what the old lines had
+accrued on the prepaid amount out of INTEREST_RECEIVABLE, the rest as income) and the
+charge and its GST.
 
 **Foreclosure** (:func:`foreclosure_quote`, :func:`execute_foreclosure`): as of the
 business date, principal not yet due + interest accrued on it since the last due date
@@ -25,8 +22,8 @@ the schedule gets a last version whose final line, due today, is exactly the
 principal, interest and charge of the quote; that line is billed, then the payment goes
 through the ordinary repayment path, which settles every due and closes the loan
 (closure: certificate + events, :mod:`hub.loans.closure`). Anything paid above the
-quote is the repayment's excess: held in BORROWER_ADVANCE, refundable, and shown as
-the loan's ``advance``.
+quote is the repayment's excess: held for the borrower (refundable) and shown as the
+loan's ``advance``.
 """
 
 from __future__ import annotations
@@ -42,6 +39,7 @@ from hub.loans.repayments import Channel, RepaymentIn, post_repayment
 from hub.loans.resync import true_up_suspense
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
 from lms_core.ledger import Journal
+from lms_core.ledger import lifecycle as journals
 from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.loans.product import PrepaymentPolicy
 from lms_core.loans.status import LoanStatus
@@ -162,22 +160,8 @@ def execute_prepayment(
 
 
 def _prepayment_journal(loan, today: date, r: PrepaymentResult, delta: Decimal, ref) -> Journal:
-    lines = [
-        lc.signed("ESCROW_BANK", r.total, loan),
-        lc.signed("LOAN_PRINCIPAL", -r.principal, loan),
-        lc.signed("INTEREST_RECEIVABLE", delta, loan),
-        lc.signed("INTEREST_INCOME", -(r.interest + delta), loan),
-        lc.signed("FEE_INCOME", -r.charge, loan),
-        lc.signed("TAX_PAYABLE", -r.tax, loan),
-    ]
-    return Journal(
-        "prepayment",
-        today,
-        tuple(p for p in lines if p is not None),
-        value_date=today,
-        loan_id=loan.id,
-        external_ref=f"prepayment:{ref}" if ref else None,
-    )
+    at = lc.booking(loan, today)
+    return journals.prepayment(at, r.total, r.principal, r.interest, r.charge, r.tax, delta, ref)
 
 
 @dataclass(frozen=True)
@@ -321,16 +305,8 @@ def _final_line(
     plan = [*it.plan[: q.billed], final]
     delta = lc.realign_accrual(it.plan, plan, loan.accrued_through)
     lc.save_version(session, loan, plan)
-    lines = [
-        lc.signed("INTEREST_RECEIVABLE", delta - q.accrued_interest, loan),
-        lc.signed("INTEREST_INCOME", -delta, loan),
-        lc.signed("INTEREST_DUE", q.accrued_interest, loan),
-        lc.signed("FEES_RECEIVABLE", q.charge + q.tax, loan),
-        lc.signed("FEE_INCOME", -q.charge, loan),
-        lc.signed("TAX_PAYABLE", -q.tax, loan),
-    ]
-    postings = tuple(p for p in lines if p is not None)
-    if not postings:
+    at = lc.booking(loan, it.today)
+    journal = journals.foreclosure_billing(at, q.accrued_interest, q.charge, q.tax, delta)
+    if journal is None:
         return None
-    journal = Journal("foreclosure_billing", it.today, postings, loan_id=loan.id)
     return ledger_repository.post(session, tenant_id, journal, actor).journal_id

@@ -16,10 +16,10 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from hub.loans.day_close import catch_up
-from hub.loans.resync import context, resync
+from hub.loans.resync import LoanContext, context, resync
 from hub.loans.status import move
 from hub.platform.errors import Conflict, FieldProblem, NotFound, Unprocessable
-from lms_core.ledger import Journal, credit, debit
+from lms_core.ledger import servicing as journals
 from lms_core.loans.loan_day import DueKind
 from lms_core.loans.status import LoanAction, LoanStatus
 from lms_core.money import Currency
@@ -138,8 +138,8 @@ def reverse_repayment(
     loan_repository.delete_allocations(session, [rep.id])
     if loan.status == LoanStatus.CLOSED:
         move(loan, LoanAction.REOPENED)
-    if bounce and ctx.rules.bounce_fee > 0:
-        _charge_bounce(session, tenant_id, loan, rep, ctx.rules.bounce_fee, today, actor)
+    if bounce:
+        charge_bounce(session, tenant_id, ctx, Returned.repayment(rep.id), today, actor)
     loan_repository.add_event(
         session, loan.id, today, "repayment_reversed", {"repayment": rep.id, "reason": reason}
     )
@@ -148,25 +148,60 @@ def reverse_repayment(
     return rep
 
 
-def _charge_bounce(session, tenant_id, loan, rep, fee: Decimal, today: date, actor: str) -> None:
-    session.add(
-        LoanDue(
-            loan_id=loan.id,
-            kind=str(DueKind.BOUNCE),
-            installment=rep.id,
-            component="fee",
-            due_date=today,
-            amount=fee,
-            paid=Decimal(0),
-            waived=Decimal(0),
-        )
-    )
-    kw = {"currency": Currency(loan.currency), "loan_id": loan.id}
-    journal = Journal(
-        "bounce_fee",
-        today,
-        (debit("FEES_RECEIVABLE", fee, **kw), credit("FEE_INCOME", fee, **kw)),
+NACH_BOUNCE_BASE = 10**12  # keys a NACH item's bounce apart from repayments' (ids stay below)
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A payment that came back, as its bounce fee is keyed.
+
+    ``due_key`` is the ``bounce`` due's installment key (unique per loan: the fee is
+    raised once), ``reference`` the fee journal's external reference (unique per
+    tenant: the ledger posts it once). A reversed repayment and a returned NACH item
+    keep the keys each has always had, so a return applied again finds its fee booked.
+    """
+
+    due_key: int
+    reference: str
+
+    @classmethod
+    def repayment(cls, repayment_id: int) -> Returned:
+        return cls(repayment_id, f"bounce:{repayment_id}")
+
+    @classmethod
+    def nach_item(cls, item_id: int) -> Returned:
+        return cls(NACH_BOUNCE_BASE + item_id, f"nach-bounce:{item_id}")
+
+
+def charge_bounce(
+    session: Session,
+    tenant_id: int,
+    ctx: LoanContext,
+    returned: Returned,
+    today: date,
+    actor: str,
+) -> LoanDue | None:
+    """Charge the product's bounce fee for ``returned``: a ``bounce`` due (filed apart from
+    installments by the waterfall) and its journal. Return the due; None when the product
+    charges no bounce fee.
+
+    The one path of every bounce fee (a reversal with ``bounce``, a returned NACH debit).
+    The caller replays the loan if the new due may be settled at once. Never commits.
+    """
+    loan, fee = ctx.loan, ctx.rules.bounce_fee
+    if fee <= 0:
+        return None
+    due = LoanDue(
         loan_id=loan.id,
-        external_ref=f"bounce:{rep.id}",
+        kind=str(DueKind.BOUNCE),
+        installment=returned.due_key,
+        component="fee",
+        due_date=today,
+        amount=fee,
+        paid=Decimal(0),
+        waived=Decimal(0),
     )
+    session.add(due)
+    journal = journals.bounce_fee(loan.id, today, fee, Currency(loan.currency), returned.reference)
     ledger_repository.post(session, tenant_id, journal, actor)
+    return due

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from hub.loans import lifecycle as lc
 from hub.loans.resync import restructure_of, true_up_suspense
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
-from lms_core.ledger import Journal
+from lms_core.ledger import lifecycle as journals
 from lms_core.loans.classification import AssetClass
 from lms_core.loans.restructure_rules import (
     PERIOD_MONTHS,
@@ -182,19 +182,11 @@ def _interest_held(session, loan, was: AssetClass, npa: bool, arrears) -> Decima
 
 
 def _post(session, tenant_id, loan, today: date, arrears, delta: Decimal, actor) -> int | None:
-    capitalised = arrears["interest"] + arrears["fees"] + arrears["penal"]
-    lines = [
-        lc.signed("LOAN_PRINCIPAL", capitalised, loan),
-        lc.signed("INTEREST_DUE", -arrears["interest"], loan),
-        lc.signed("FEES_RECEIVABLE", -arrears["fees"], loan),
-        lc.signed("PENAL_RECEIVABLE", -arrears["penal"], loan),
-        lc.signed("INTEREST_RECEIVABLE", delta, loan),
-        lc.signed("INTEREST_INCOME", -delta, loan),
-    ]
-    postings = tuple(p for p in lines if p is not None)
-    if not postings:
+    journal = journals.restructure(
+        lc.booking(loan, today), arrears["interest"], arrears["fees"], arrears["penal"], delta
+    )
+    if journal is None:
         return None
-    journal = Journal("restructure", today, postings, loan_id=loan.id)
     return ledger_repository.post(session, tenant_id, journal, actor).journal_id
 
 

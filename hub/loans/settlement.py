@@ -34,7 +34,8 @@ from hub.loans import closure
 from hub.loans import lifecycle as lc
 from hub.loans.status import move
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
-from lms_core.ledger import Journal
+from lms_core.ledger import lifecycle as journals
+from lms_core.ledger.lifecycle import Position
 from lms_core.loans.status import LoanAction, LoanStatus
 from lms_core.money import ZERO
 from lms_core.persistence.ledger import ledger_repository
@@ -154,27 +155,9 @@ def pay(
 
 
 def _post(
-    session, tenant_id, loan, today, amount, agreed, pos: lc.Position, waived, actor, ref
+    session, tenant_id, loan, today, amount, agreed, pos: Position, waived, actor, ref
 ) -> int:
-    waived_interest = waived[Component.INTEREST]
-    from_suspense = min(waived_interest, pos.suspense)  # unrecognised interest: no expense
-    released = pos.suspense - from_suspense  # suspense on interest now collected: income
-    lines = [
-        lc.signed("ESCROW_BANK", amount, loan),
-        lc.signed("INTEREST_SUSPENSE", pos.suspense, loan),
-        lc.signed("WAIVER_EXPENSE", sum(waived.values(), ZERO) - from_suspense, loan),
-        lc.signed("LOAN_PRINCIPAL", -pos.principal, loan),
-        lc.signed("INTEREST_DUE", -pos.interest_due, loan),
-        lc.signed("INTEREST_RECEIVABLE", -pos.interest_receivable, loan),
-        lc.signed("FEES_RECEIVABLE", -pos.fees, loan),
-        lc.signed("PENAL_RECEIVABLE", -pos.penal, loan),
-        lc.signed("INTEREST_INCOME", -released, loan),
-        lc.signed("BORROWER_ADVANCE", -(amount - agreed), loan),
-    ]
-    journal = Journal(
-        "settlement", today, tuple(p for p in lines if p is not None), value_date=today,
-        loan_id=loan.id, external_ref=f"settlement:{ref}" if ref else None,
-    )  # fmt: skip
+    journal = journals.settlement(lc.booking(loan, today), amount, agreed, pos, waived, ref)
     return ledger_repository.post(session, tenant_id, journal, actor).journal_id
 
 

@@ -10,19 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lms_core.ledger import OWN_BOOK
+from lms_core.ledger.lines import RECEIVABLES
 from lms_core.money import ZERO
 from lms_core.persistence.ledger import ledger_repository
 from lms_core.persistence.loans import loan_repository
 from lms_core.persistence.loans.models import Loan
 from lms_core.persistence.platform import tenant_repository
 
-RECEIVABLE_ACCOUNTS = (
-    "LOAN_PRINCIPAL",
-    "INTEREST_RECEIVABLE",
-    "INTEREST_DUE",
-    "FEES_RECEIVABLE",
-    "PENAL_RECEIVABLE",
-)
+RECEIVABLE_ACCOUNTS = RECEIVABLES  # what the borrower owes, in the order the summary shows
 
 
 def _s(value: Decimal) -> str:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from hub.loans import lifecycle as lc
 from hub.loans.status import move
 from hub.platform.errors import Conflict, FieldProblem, Unprocessable
-from lms_core.ledger import Journal
+from lms_core.ledger import lifecycle as journals
 from lms_core.loans.status import LoanAction, LoanStatus
 from lms_core.money import ZERO
 from lms_core.persistence.ledger import ledger_repository
@@ -66,18 +66,7 @@ def write_off(
             f"loan {loan.loan_number} holds an advance of {pos.advance}: refund or apply it first"
         )
     suspense = min(pos.suspense, pos.interest)
-    lines = [
-        lc.signed("INTEREST_SUSPENSE", pos.suspense, loan),
-        lc.signed("WRITE_OFF_EXPENSE", pos.total - pos.suspense, loan),
-        lc.signed("LOAN_PRINCIPAL", -pos.principal, loan),
-        lc.signed("INTEREST_DUE", -pos.interest_due, loan),
-        lc.signed("INTEREST_RECEIVABLE", -pos.interest_receivable, loan),
-        lc.signed("FEES_RECEIVABLE", -pos.fees, loan),
-        lc.signed("PENAL_RECEIVABLE", -pos.penal, loan),
-    ]
-    journal = Journal(
-        "write_off", it.today, tuple(p for p in lines if p is not None), loan_id=loan.id
-    )
+    journal = journals.write_off(lc.booking(loan, it.today), pos)
     journal_id = ledger_repository.post(session, tenant_id, journal, actor).journal_id
     detail = {
         "reason": reason,
@@ -151,9 +140,7 @@ def recover(
         field = f"recovered_{FIELDS[component]}"
         setattr(w, field, getattr(w, field) + part)
     today = tenant_repository.business_date(session, tenant_id)
-    lines = (lc.signed("ESCROW_BANK", amount, loan), lc.signed("RECOVERY_INCOME", -amount, loan))
-    ref = f"recovery:{external_ref}" if external_ref else None
-    journal = Journal("recovery", today, lines, value_date=today, loan_id=loan.id, external_ref=ref)
+    journal = journals.recovery(lc.booking(loan, today), amount, external_ref)
     journal_id = ledger_repository.post(session, tenant_id, journal, actor).journal_id
     detail = {
         "allocated": {FIELDS[c]: lc.money(v) for c, v in taken.items()},

@@ -24,7 +24,7 @@ upgraded only at the end of the specified period after satisfactory performance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -68,9 +68,10 @@ class Restructured:
     account becomes NPA on restructuring (RBI's rule; False only where a resolution
     framework lets it stay standard). ``slipped`` is the first day-end in the period at
     which the account was in default beyond the tolerated DPD, i.e. performance was not
-    satisfactory (None while it is; found from the payment history by
-    :func:`lms_core.loans.restructure_rules.first_slip`). ``tolerance`` is that DPD
-    (RBI: not in default at any time, so 0).
+    satisfactory (None while it is): found from the payment history for days already
+    settled (:func:`lms_core.loans.restructure_rules.first_slip`) and by a replay as it
+    runs the period's day-ends (:func:`watch_slip`). ``tolerance`` is that DPD (RBI: not
+    in default at any time, so 0).
     """
 
     on: date
@@ -108,3 +109,18 @@ def classify_restructured(
     if day == state.until and previous is AssetClass.NPA:
         return classify(dpd, AssetClass.STANDARD, npa_dpd)
     return classify(dpd, previous, npa_dpd)
+
+
+def watch_slip(state: Restructured, dpd: int, day: date) -> Restructured:
+    """Return ``state`` with ``slipped`` = ``day`` when the day-end of ``day`` is the first
+    in the specified period with DPD above the tolerance (``state`` itself otherwise).
+
+    DPD above ``tolerance`` at a day-end is exactly "a principal or interest due still
+    unpaid ``tolerance`` days after it fell due" (DPD counts the oldest such due), the
+    rule :func:`~lms_core.loans.restructure_rules.first_slip` reads from a history, so a
+    replay that watches its own day-ends finds the slip in one pass and classifies the
+    end of the period by it.
+    """
+    if state.slipped is None and state.on <= day <= state.until and dpd > state.tolerance:
+        return replace(state, slipped=day)
+    return state

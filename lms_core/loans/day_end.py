@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from lms_core.ledger import Posting, credit, debit
+from lms_core.ledger import Posting
+from lms_core.ledger.servicing import day_end_lines
 from lms_core.loans.accrual_plan import accrued_on_line
 from lms_core.loans.classification import AssetClass
 from lms_core.loans.loan_day import DayRules, DueKind, OpenDue, PlannedInstallment, replay
@@ -97,23 +98,19 @@ def close_loan_day(
     result = replay(dues, plan, [], rules, day, day, before)
     if (before is AssetClass.NPA) != (result.asset_class is AssetClass.NPA):
         return None
-    kw = {"currency": loan.currency, "loan_id": loan.loan_id}
-    income = "INTEREST_SUSPENSE" if before is AssetClass.NPA else "INTEREST_INCOME"
     stored = {d.key: d for d in dues}
     new = tuple(d for d in result.dues if d.key not in stored)
     changed = tuple(d for d in result.dues if d.key in stored and d.amount != stored[d.key].amount)
-    late_fees = sum((d.amount for d in new if d.key.kind is DueKind.LATE_FEE), ZERO)
-    penal = sum((a for _, _, a in result.penal), ZERO)
-    postings: list[Posting] = []
-    for dr, cr, amount in (
-        ("INTEREST_RECEIVABLE", income, day_accrual(line, day)),
-        ("INTEREST_DUE", "INTEREST_RECEIVABLE", plan[0].interest if plan else ZERO),
-        ("FEES_RECEIVABLE", "FEE_INCOME", plan[0].fees if plan else ZERO),
-        ("PENAL_RECEIVABLE", "PENAL_INCOME", penal),
-        ("FEES_RECEIVABLE", "FEE_INCOME", late_fees),
-    ):
-        if amount:
-            postings += (debit(dr, amount, **kw), credit(cr, amount, **kw))
+    postings = day_end_lines(
+        loan.loan_id,
+        loan.currency,
+        npa=before is AssetClass.NPA,
+        accrual=day_accrual(line, day),
+        billed_interest=plan[0].interest if plan else ZERO,
+        billed_fees=plan[0].fees if plan else ZERO,
+        penal=sum((a for _, _, a in result.penal), ZERO),
+        late_fees=sum((d.amount for d in new if d.key.kind is DueKind.LATE_FEE), ZERO),
+    )
     return LoanDayResult(
         tuple(postings),
         new,
@@ -127,10 +124,5 @@ def close_loan_day(
 
 def _quiet(loan: LoanDayStart, line: PlannedInstallment | None, day: date) -> LoanDayResult:
     accrual = day_accrual(line, day)
-    kw = {"currency": loan.currency, "loan_id": loan.loan_id}
-    postings = (
-        (debit("INTEREST_RECEIVABLE", accrual, **kw), credit("INTEREST_INCOME", accrual, **kw))
-        if accrual
-        else ()
-    )
-    return LoanDayResult(postings, (), (), (), 0, AssetClass.STANDARD, ())
+    postings = day_end_lines(loan.loan_id, loan.currency, npa=False, accrual=accrual)
+    return LoanDayResult(tuple(postings), (), (), (), 0, AssetClass.STANDARD, ())

@@ -18,6 +18,11 @@ One day ``d`` of the replay:
    overdue, and the day's penal charge: ``penal_rate`` % a year (ACT/365) on the
    overdue principal + interest, once DPD exceeds the grace days, rounded to the paisa
    half-even each day.
+
+A *restructured* loan (``DayRules.restructured``) is classified by RBI's restructuring
+norms; the replay watches its day-ends in the specified period for a slip
+(:func:`lms_core.loans.classification.watch_slip`), so the end of the period is
+classified by what the replayed payments did, in the same pass.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from lms_core.loans.classification import (
     classify,
     classify_restructured,
     days_past_due,
+    watch_slip,
 )
 from lms_core.money import ZERO, RoundingMode, round_money
 from lms_core.waterfall import Component, LoanState, StepTable, Strategy, step_table
@@ -151,7 +157,7 @@ def replay(
     last_day = max([eod_through, *by_day], default=eod_through)
     lines = iter(plan)
     pending = next(lines, None)  # the first plan line not raised yet
-    day, dpd, cls = start, 0, asset_class
+    day, dpd, cls, restructured = start, 0, asset_class, rules.restructured
     while day <= last_day:
         if pending is not None and pending.due_date <= day:
             pending = _raise_installments(book, pending, lines, day)
@@ -159,7 +165,7 @@ def replay(
             strategy = rules.npa if cls is _NPA else rules.standard
             excess.append((payment.ref, _apply(book, payment, step_table(strategy), applied)))
         if day <= eod_through:
-            dpd, new_cls = _day_end(book, day, cls, rules, penal)
+            dpd, new_cls, restructured = _day_end(book, day, cls, rules, restructured, penal)
             if new_cls is not cls:
                 moves.append((day, new_cls))
             cls = new_cls
@@ -330,9 +336,11 @@ def _day_end(
     day: date,
     previous: AssetClass,
     rules: DayRules,
+    restructured: Restructured | None,
     penal: list[tuple[date, int, Decimal]],
-) -> tuple[int, AssetClass]:
-    """Run the day-end of ``day``: DPD and class, late fees, the penal charge.
+) -> tuple[int, AssetClass, Restructured | None]:
+    """Run the day-end of ``day``: DPD and class, late fees, the penal charge; return the
+    DPD, the class and the restructuring state (with a slip seen today).
 
     One pass over the book gathers what the steps need: the oldest unpaid principal or
     interest (DPD), their sum due by ``day`` (the penal base), the oldest overdue
@@ -368,11 +376,11 @@ def _day_end(
         ):
             late.append(key.installment)
     dpd = days_past_due(oldest, day)
-    cls = (
-        classify(dpd, previous, rules.npa_dpd)
-        if rules.restructured is None
-        else classify_restructured(dpd, previous, day, rules.restructured, rules.npa_dpd)
-    )
+    if restructured is None:
+        cls = classify(dpd, previous, rules.npa_dpd)
+    else:
+        restructured = watch_slip(restructured, dpd, day)
+        cls = classify_restructured(dpd, previous, day, restructured, rules.npa_dpd)
     for installment in late:
         if (_LATE_FEE, installment, _FEE) not in book:
             key = _keys(_LATE_FEE, installment)[2]
@@ -385,7 +393,7 @@ def _day_end(
             installment = first[1]
             penal.append((day, installment, charge))
             _add_penal(book, day, installment, charge)
-    return dpd, cls
+    return dpd, cls, restructured
 
 
 def _add_penal(book: _Book, day: date, installment: int, amount: Decimal) -> None:

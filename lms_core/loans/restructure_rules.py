@@ -22,7 +22,8 @@ sooner; counting it from the schedule only ever ends the period later).
 
 **Slip**: the day-end at which satisfactory performance first broke, found from the
 settled history (each due's payments by value date) for the days a replay does not
-cover.
+cover (:func:`first_slip`); a replay watches the days it covers itself
+(:func:`lms_core.loans.classification.watch_slip`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from lms_core.loans.classification import Restructured
-from lms_core.loans.loan_day import OVERDUE_BASE, DueKey, PlannedInstallment, Replay
+from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.money import ZERO, D
 
 PERIOD_MONTHS = 12
@@ -113,25 +114,6 @@ def first_slip(state: Restructured, dues: Iterable[SettledDue], before: date) ->
         if day <= last and due.unpaid_at(day):
             slips.append(day)
     return min(slips, default=None)
-
-
-def settled_after(
-    stored: Mapping[DueKey, SettledDue], result: Replay, since: date
-) -> list[SettledDue]:
-    """Return the settlement history of the dues falling due from ``since``, once a
-    replay's payments are added to the ``stored`` history dated before its start."""
-    paid: dict[DueKey, list[tuple[date, Decimal]]] = {}
-    for a in result.applied:
-        paid.setdefault(a.key, []).append((a.value_date, a.amount))
-    out = []
-    for due in result.dues:
-        if due.key.component not in OVERDUE_BASE or due.due_date < since:
-            continue
-        before = stored.get(due.key)
-        waived = before.waived if before is not None else ZERO
-        history = (before.payments if before is not None else ()) + tuple(paid.get(due.key, ()))
-        out.append(SettledDue(due.due_date, due.amount, waived, history))
-    return out
 
 
 @dataclass(frozen=True, slots=True)

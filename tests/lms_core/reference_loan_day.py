@@ -9,9 +9,14 @@ functions with these whatever the live code becomes. Only the record types (dues
 journals, results) are imported from the live modules: both sides must build the same
 values. Do not "fix" or speed up this file.
 
-One change since the copy, mirrored from the live code because it is a new rule rather
-than a speed-up: a day-end classifies a restructured loan (``DayRules.restructured``) by
-:func:`lms_core.loans.classification.classify_restructured`.
+Two changes since the copy, mirrored from the live code because they are rules rather
+than speed-ups: a day-end classifies a restructured loan (``DayRules.restructured``) by
+:func:`lms_core.loans.classification.classify_restructured`; and the replay finds the
+loan's slip in the specified period as it runs its day-ends (where the hub replayed a
+second time with the slip the first replay showed). The slip is found here by the rule
+:func:`lms_core.loans.restructure_rules.first_slip` applies to a history (a due unpaid
+``tolerance`` days after it fell due), the live code by DPD, so the properties also
+check that the two rules agree.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from decimal import Decimal
 from lms_core.ledger import Imbalance, Journal, LedgerProblem, Posting
 from lms_core.loans.classification import (
     AssetClass,
+    Restructured,
     classify,
     classify_restructured,
     days_past_due,
@@ -216,6 +222,8 @@ def replay(
             applied += applied_now
             excess.append((payment.ref, left))
         if day <= eod_through:
+            if rules.restructured is not None and _slips(book, day, rules.restructured):
+                rules = replace(rules, restructured=replace(rules.restructured, slipped=day))
             dpd, new_cls = _day_end_class(book, day, cls, rules)
             if new_cls is not cls:
                 moves.append((day, new_cls))
@@ -295,6 +303,20 @@ def _day_end_class(book, day, previous: AssetClass, rules: DayRules) -> tuple[in
     if rules.restructured is not None:  # added with restructuring (see the module doc)
         return dpd, classify_restructured(dpd, previous, day, rules.restructured, rules.npa_dpd)
     return dpd, classify(dpd, previous, rules.npa_dpd)
+
+
+def _slips(book, day: date, state: Restructured) -> bool:
+    """Whether the day-end of ``day`` is the period's first slip, by first_slip's rule: a
+    principal or interest due still unpaid ``tolerance`` days after it fell due (checked
+    from the restructure on, to the end of the period)."""
+    if state.slipped is not None or not state.on <= day <= state.until:
+        return False
+    return any(
+        d.key.component in OVERDUE_BASE
+        and d.outstanding > 0
+        and max(d.due_date + timedelta(days=state.tolerance), state.on) <= day
+        for d in book.values()
+    )
 
 
 def overdue_base(book: Iterable[OpenDue], day: date) -> Decimal:

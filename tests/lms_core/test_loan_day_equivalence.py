@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from lms_core import ledger, money
 from lms_core.ledger import Journal, Posting
+from lms_core.ledger import lines as ledger_lines
 from lms_core.loans import accrual_plan, day_end, loan_day
 from lms_core.loans.classification import AssetClass, Restructured
 from lms_core.loans.day_end import LoanDayStart
@@ -173,8 +174,8 @@ def test_close_loan_day_matches_reference(book, plan, day_rules, cls, pick, offs
     with (
         patch.object(day_end, "replay", ref.replay),
         patch.object(day_end, "accrued_on_line", ref.accrued_on_line),
-        patch.object(day_end, "debit", ref.debit),
-        patch.object(day_end, "credit", ref.credit),
+        patch.object(ledger_lines, "debit", ref.debit),  # the day-end's postings are made here
+        patch.object(ledger_lines, "credit", ref.credit),
     ):
         assert live == _outcome(day_end.close_loan_day, *args)
 

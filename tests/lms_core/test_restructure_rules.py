@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from lms_core.loans.classification import AssetClass, Restructured, classify_restructured
+from lms_core.loans.classification import (
+    AssetClass,
+    Restructured,
+    classify_restructured,
+    watch_slip,
+)
 from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.loans.restructure_rules import (
     SettledDue,
@@ -81,3 +86,23 @@ def test_first_slip_is_the_first_day_end_a_due_stayed_unpaid_beyond_the_toleranc
     tolerant = Restructured(ON, UNTIL, tolerance=2)
     assert first_slip(tolerant, [late], date(2025, 1, 1)) is None  # paid on DPD 3's day
     assert first_slip(HELD, [paid_on_time], date(2025, 1, 1)) == date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("day", "dpd", "state", "slipped"),
+    [
+        (date(2024, 8, 1), 1, HELD, date(2024, 8, 1)),  # in default in the period: a slip
+        (date(2024, 8, 1), 0, HELD, None),  # paid on the due date: none
+        (ON, 3, HELD, ON),  # the restructure's own day-end counts
+        (date(2024, 5, 1), 40, HELD, None),  # before the restructure: not the period's
+        (UNTIL, 1, HELD, UNTIL),  # its last day-end counts
+        (date(2025, 6, 2), 1, HELD, None),  # after it: the period is over
+        (date(2024, 8, 3), 2, Restructured(ON, UNTIL, tolerance=2), None),  # tolerated
+        (date(2024, 8, 4), 3, Restructured(ON, UNTIL, tolerance=2), date(2024, 8, 4)),
+        (date(2024, 11, 1), 9, SLIPPED, date(2024, 10, 1)),  # the first slip stays
+    ],
+)
+def test_watch_slip_marks_the_first_day_end_in_default_in_the_period(day, dpd, state, slipped):
+    """A replay's day-end with DPD above the tolerance, between the restructure and the
+    period's end, is a slip unless one was seen before."""
+    assert watch_slip(state, dpd, day).slipped == slipped

@@ -21,12 +21,14 @@ from sqlalchemy import Row, insert, select, text
 from sqlalchemy.orm import Session
 
 from lms_core.ledger import OWN_BOOK, Journal, LedgerProblem, UnbalancedJournalError, require_valid
+from lms_core.ledger.lines import ACCRUAL
 from lms_core.loans.loan_day import PlannedInstallment
 from lms_core.persistence.loans.models import Product
 from lms_core.persistence.platform.models import ExposureOwner, JournalEntry, LedgerAccount
 
 # A quiet loan's day accrual: (loan id, currency, amount), written as the pair
-# Dr INTEREST_RECEIVABLE / Cr INTEREST_INCOME. Plain tuples: there is one per loan.
+# lms_core.ledger.lines.ACCRUAL (Dr INTEREST_RECEIVABLE / Cr INTEREST_INCOME). Plain
+# tuples: there is one per loan.
 Accrual = tuple[int, str, Decimal]
 
 _NULL = "\\N"  # NULL in COPY text format
@@ -163,11 +165,12 @@ def copy_journal(
 
     ``journal`` holds the postings built as values (validated first: raises
     UnbalancedJournalError before writing anything); ``accruals`` are the quiet loans'
-    day accruals, each written as the pair Dr INTEREST_RECEIVABLE / Cr INTEREST_INCOME,
-    balanced by construction. Once written, the journal is summed per currency in the
-    database and UnbalancedJournalError raised if any sum is not zero, so a fault in
-    either part shows as an error, never as a ledger that does not balance. Every
-    posting is the own book's (co-lender splits are booked by their own flows).
+    day accruals, each written as the pair :data:`lms_core.ledger.lines.ACCRUAL`
+    (Dr INTEREST_RECEIVABLE / Cr INTEREST_INCOME), balanced by construction. Once
+    written, the journal is summed per currency in the database and
+    UnbalancedJournalError raised if any sum is not zero, so a fault in either part
+    shows as an error, never as a ledger that does not balance. Every posting is the
+    own book's (co-lender splits are booked by their own flows).
     """
     if journal.postings:
         require_valid(journal)
@@ -190,8 +193,8 @@ def copy_journal(
         f"\t{p.currency}\t{p.amount}{tail}"
         for p in journal.postings
     ]
-    dr = f"{head}{accounts['INTEREST_RECEIVABLE']}\t{owner}\t"
-    cr = f"{head}{accounts['INTEREST_INCOME']}\t{owner}\t"
+    dr = f"{head}{accounts[ACCRUAL[0]]}\t{owner}\t"
+    cr = f"{head}{accounts[ACCRUAL[1]]}\t{owner}\t"
     lines += [
         f"{dr}{loan}\t{currency}\t{amount}{tail}{cr}{loan}\t{currency}\t{-amount}{tail}"
         for loan, currency, amount in accruals

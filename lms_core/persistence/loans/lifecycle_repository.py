@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lms_core.ledger import OWN_BOOK
+from lms_core.ledger import OWN_BOOK, Account
 from lms_core.persistence.loans.lifecycle_models import (
     LoanChange,
     LoanDocument,
@@ -113,7 +113,10 @@ def void_documents(session: Session, loan_id: int, kind: str) -> int:
 
 
 def partner_shares(
-    session: Session, tenant_id: int, loan_id: int, accounts: Iterable[str] = ("LOAN_PRINCIPAL",)
+    session: Session,
+    tenant_id: int,
+    loan_id: int,
+    accounts: Iterable[str] = (Account.LOAN_PRINCIPAL,),
 ) -> dict[str, Decimal]:
     """Return, per owner other than the own book, the principal ever booked to it on the loan.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -165,25 +165,27 @@ def open_dues_of(rows: Iterable[LoanDue]) -> list[OpenDue]:
     return [OpenDue(due_key(r), r.due_date, r.amount, r.paid + r.waived) for r in rows]
 
 
-def dues_as_of(session: Session, loan_id: int, start: date) -> list[OpenDue]:
-    """Return the dues as they stood at the start of ``start`` (before its payments)."""
-    rows = due_rows(session, [loan_id])[loan_id]
-    paid_before = dict(
-        session.execute(
-            select(Allocation.due_id, func.sum(Allocation.amount))
-            .join(Repayment, Repayment.id == Allocation.repayment_id)
-            .where(Repayment.loan_id == loan_id, Allocation.value_date < start)
-            .group_by(Allocation.due_id)
-        ).all()
-    )
+def opening_dues(
+    rows: Iterable[LoanDue],
+    held_before: Mapping[int, Decimal],
+    penal_from_start: Iterable[tuple[date, int, Decimal]],
+    start: date,
+) -> list[OpenDue]:
+    """Return the dues as they stood at the start of ``start`` (before its payments).
+
+    ``rows`` are the loan's stored dues, ``held_before`` what payments valued before
+    ``start`` hold on each (by due id), ``penal_from_start`` the day-end penal charges
+    from ``start`` on (a replay from ``start`` charges them again). No SQL: the caller
+    has loaded these.
+    """
     penal_later: dict[int, Decimal] = defaultdict(Decimal)
-    for _day, installment, amount in penal_charges(session, loan_id, start):
+    for _day, installment, amount in penal_from_start:
         penal_later[installment] += amount
     result = []
     for row in rows:
         amount = _amount_at_start(row, start, penal_later)
         if amount > 0:
-            paid = paid_before.get(row.id, Decimal(0)) + row.waived
+            paid = held_before.get(row.id, Decimal(0)) + row.waived
             result.append(OpenDue(due_key(row), row.due_date, amount, paid))
     return result
 
@@ -198,30 +200,31 @@ def _amount_at_start(row: LoanDue, start: date, penal_later: dict[int, Decimal])
     return row.amount if row.due_date < start else Decimal(0)
 
 
-def posted_repayments_from(session: Session, loan_id: int, start: date) -> list[Repayment]:
-    return list(
-        session.scalars(
-            select(Repayment)
-            .where(
-                Repayment.loan_id == loan_id,
-                Repayment.status == "posted",
-                Repayment.value_date >= start,
-            )
-            .order_by(Repayment.value_date, Repayment.id)
-        )
-    )
+class LoanAllocation(NamedTuple):
+    due_id: int
+    repayment_id: int
+    value_date: date
+    amount: Decimal
 
 
-def allocations_of(session: Session, repayment_ids: Sequence[int]) -> list[Allocation]:
-    if not repayment_ids:
-        return []
-    return list(
-        session.scalars(
-            select(Allocation)
-            .where(Allocation.repayment_id.in_(list(repayment_ids)))
-            .order_by(Allocation.id)
-        )
+def loan_allocations(session: Session, loan_id: int) -> list[LoanAllocation]:
+    """Return every allocation of the loan's repayments, in the order they were made."""
+    rows = session.execute(
+        select(Allocation.due_id, Allocation.repayment_id, Allocation.value_date, Allocation.amount)
+        .join(Repayment, Repayment.id == Allocation.repayment_id)
+        .where(Repayment.loan_id == loan_id)
+        .order_by(Allocation.id)
     )
+    return [LoanAllocation(*row) for row in rows]
+
+
+def held_before(allocations: Iterable[LoanAllocation], start: date) -> dict[int, Decimal]:
+    """Return, per due id, what the allocations valued before ``start`` hold (no SQL)."""
+    held: dict[int, Decimal] = {}
+    for a in allocations:
+        if a.value_date < start:
+            held[a.due_id] = held.get(a.due_id, Decimal(0)) + a.amount
+    return held
 
 
 def delete_allocations(session: Session, repayment_ids: Sequence[int]) -> None:
